@@ -1,0 +1,46 @@
+"""The `retrolean` command line: a thin layer over library functions.
+
+Each command group is its own module with a `register(app)` function. User
+errors (`UserError`, bad flags) become one line on stderr and exit code 2;
+bugs stay tracebacks.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from agent.cli import doctor, domains, run
+from memory.errors import UserError
+
+app = typer.Typer(
+    name="retrolean",
+    help="Build verified synthetic data that makes R1-style models easy to prompt.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+for module in (run, domains, doctor):
+    module.register(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the console script."""
+    try:
+        rv = app(args=argv, prog_name="retrolean", standalone_mode=False)
+    except UserError as e:
+        _fail(str(e), 2)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.ClickException as e:
+        _fail(e.format_message().replace("\n", " "), e.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"retrolean: error: {message}", file=sys.stderr)
+    sys.exit(code)

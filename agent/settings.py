@@ -1,0 +1,49 @@
+"""One settings object for the whole program: flags override env vars override defaults.
+
+Environment variables use the `RETROLEAN_` prefix; the model endpoint also
+honours the usual `OPENAI_BASE_URL`, `OPENAI_API_KEY` and `OPENAI_MODEL`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+FormalLanguage = Literal["auto", "smtlib2", "lean4"]
+
+
+class Settings(BaseSettings):
+    """Where the workspace is, which recipe and backends to use, and their limits."""
+
+    model_config = SettingsConfigDict(env_prefix="RETROLEAN_", extra="ignore",
+                                      populate_by_name=True)
+
+    workspace: Path = Field(Path("workspace"), description="git repository holding every run")
+    recipe: str = Field("make-r1-easier-to-prompt", description="recipe name or YAML path")
+    formal: FormalLanguage = Field("auto", description="formal language of the problems")
+    model: str | None = Field(
+        None, description="model name on the endpoint; none means the template backend",
+        validation_alias=AliasChoices("RETROLEAN_MODEL", "OPENAI_MODEL", "model"),
+    )
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible endpoint",
+        validation_alias=AliasChoices("RETROLEAN_BASE_URL", "OPENAI_BASE_URL", "base_url"),
+    )
+    api_key: SecretStr | None = Field(
+        None, description="API key of the endpoint",
+        validation_alias=AliasChoices("RETROLEAN_API_KEY", "OPENAI_API_KEY", "api_key"),
+    )
+    embedding_model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model")
+    z3_timeout_ms: int = Field(5000, ge=1, description="Z3 time limit per check")
+    lean: str = Field("lean", description="Lean executable")
+    lean_project: Path | None = Field(None, description="Lean project for `lake env lean`")
+    lean_timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per Lean check")
+    lean_memory_mb: int = Field(8192, gt=0, description="memory limit per Lean process")
+
+    @property
+    def uses_model(self) -> bool:
+        """Whether a model endpoint is configured (else the template backend runs)."""
+        return bool(self.base_url and self.model)

@@ -1,0 +1,147 @@
+"""A gadget: one domain's part of a combined formal problem.
+
+Each catalog domain that the template backend can use has a gadget. A gadget
+samples its parameters, builds its integer unknowns and constraints, and
+exposes *ports* — lists of unknowns another domain can be wired to (colours
+that are also time slots, weights that are also primes). It also owns the
+English sentences that state its part, so the caption and the round-trip
+parser share one source of truth.
+
+Concession: parameters are plain JSON values (ints, lists, words) so a spec
+is a small JSON document; everything richer is derived in `build`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from skills.problems.codecs import Codec
+from skills.problems.terms import Term
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IntVar:
+    """A named integer unknown with the bounds the gadget intends for it."""
+
+    name: str
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True)
+class Port:
+    """Unknowns another gadget may be tied to, with how English names them."""
+
+    name: str
+    noun: str  # plural noun phrase: "the vertex colours"
+    terms: tuple[str, ...]
+    lo: int
+    hi: int
+
+
+@dataclass
+class Part:
+    """What a gadget contributes to the combined problem."""
+
+    variables: list[IntVar]
+    constraints: list[Term]
+    ports: list[Port]
+    comments: list[str] = field(default_factory=list)
+
+    def port(self, name: str) -> Port:
+        for p in self.ports:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+class Gadget(ABC):
+    """One domain's generator of formal parts and their English sentences.
+
+    Subclasses set `domain` (the catalog id), `sentences` (templates whose
+    `{field}` placeholders are read by `fields` codecs) and implement
+    `sample` and `build`. Variable names must start with `prefix` and contain
+    a word that the domain's SMT-LIB/Lean touchstones match.
+    """
+
+    domain: ClassVar[str]
+    prefix: ClassVar[str]
+    sentences: ClassVar[tuple[str, ...]]
+    fields: ClassVar[dict[str, Codec]]
+
+    @abstractmethod
+    def sample(self, rng: random.Random) -> Params:
+        """Seeded random parameters for one instance."""
+
+    @abstractmethod
+    def build(self, params: Params) -> Part:
+        """Unknowns, constraints and ports for these parameters."""
+
+    def defaults(self) -> Params:
+        """Parameters assumed when a text names the domain but gives no figures."""
+        return self.sample(random.Random(0))
+
+    def describe(self, params: Params, rng: random.Random) -> str:
+        """One English sentence stating this part with all its figures."""
+        template = rng.choice(self.sentences)
+        values = {k: codec.render(params[k]) for k, codec in self.fields.items() if k in params}
+        return template.format(**values)
+
+    def parse(self, text: str) -> Params | None:
+        """Parameters read back from any of this gadget's sentences in text, else None."""
+        for regex in _sentence_regexes(type(self)):
+            m = regex.search(text)
+            if m is None:
+                continue
+            try:
+                params = {k: self.fields[k].parse(v) for k, v in m.groupdict().items()}
+            except (ValueError, KeyError):
+                continue
+            if self.valid(params):
+                return params
+        return None
+
+    def valid(self, params: Params) -> bool:
+        """Whether parsed parameters can be built (guards against garbled text)."""
+        try:
+            self.build(params)
+        except (ValueError, KeyError, IndexError, TypeError, ZeroDivisionError):
+            return False
+        return True
+
+
+_REGEX_CACHE: dict[type, list[re.Pattern[str]]] = {}
+
+
+def _sentence_regexes(cls: type[Gadget]) -> list[re.Pattern[str]]:
+    if cls not in _REGEX_CACHE:
+        _REGEX_CACHE[cls] = [_template_regex(t, cls.fields) for t in cls.sentences]
+    return _REGEX_CACHE[cls]
+
+
+def _template_regex(template: str, fields: dict[str, Codec]) -> re.Pattern[str]:
+    """Turn "on {n} vertices" into a regex with a named group per placeholder."""
+    out, pos, seen = [], 0, set()
+    for m in re.finditer(r"\{(\w+)\}", template):
+        out.append(_loose(template[pos : m.start()]))
+        name = m.group(1)
+        if name in seen:
+            out.append(f"(?P={name})")
+        else:
+            out.append(f"(?P<{name}>{fields[name].pattern})")
+            seen.add(name)
+        pos = m.end()
+    out.append(_loose(template[pos:]))
+    return re.compile("".join(out), re.IGNORECASE)
+
+
+def _loose(literal: str) -> str:
+    """Escape literal text but let any run of whitespace match any other."""
+    parts = [re.escape(p) for p in re.split(r"\s+", literal)]
+    return r"\s+".join(parts)
