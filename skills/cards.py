@@ -83,7 +83,7 @@ class ConversationTemplate(_Card):
 class Turn(_Card):
     role: str = Field(pattern=r"^(user|assistant)$")
     part: str = Field(
-        pattern=r"^(missing|persona|fill_in|rigorous|confirm|solve|related|ask_gap|ack)$"
+        pattern=r"^(missing|persona|fill_in|rigorous|confirm|solve|related|ack)$"
     )
 
 

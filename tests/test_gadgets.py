@@ -76,7 +76,7 @@ def test_touchstones_match_own_text_only(domain):
 
 
 @pytest.mark.parametrize("domain", DOMAINS)
-def test_keywords_recognise_sentences_frames_and_lay_terms_but_not_the_need(domain):
+def test_keywords_recognise_name_sentences_frames_and_lay_terms_but_not_the_need(domain):
     card = load_domains()[domain]
     g = gadget_for(domain)
 
@@ -90,6 +90,7 @@ def test_keywords_recognise_sentences_frames_and_lay_terms_but_not_the_need(doma
         assert recognised(frame.text), frame.name
     for term in card.lay_terms:
         assert recognised(term), term
+    assert recognised(card.name), card.name
     assert not recognised(card.need), card.need
 
 

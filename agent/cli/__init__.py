@@ -12,7 +12,7 @@ import sys
 import click
 import typer
 
-from agent.cli import doctor, domains, run
+from agent.cli import check, doctor, domains, run
 from memory.errors import UserError
 
 app = typer.Typer(
@@ -22,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (run, domains, doctor):
+for module in (run, domains, doctor, check):
     module.register(app)
 
 

@@ -28,14 +28,17 @@ def render_smt(problem: CompiledProblem, title: str) -> str:
             lines.append(f"; {c}")
         for v in section.part.variables:
             lines.append(f"(declare-const {v.name} Int)")
-            lines.append(f"(assert (and (<= {v.lo} {v.name}) (<= {v.name} {v.hi})))")
+        bounds = " ".join(f"(<= {smt_term(Const(v.lo))} {v.name} {smt_term(Const(v.hi))})"
+                          for v in section.part.variables)
+        if bounds:
+            lines.append(f"(assert (and {bounds}))")
         for c in section.part.constraints:
             lines.append(f"(assert {smt_term(c)})")
     sections = {s.domain: s.part for s in problem.sections}
     for link, constraints in problem.links:
         pa, pb = sections[link.a].port(link.port_a), sections[link.b].port(link.port_b)
         lines.append(f"; -- link: {describe_link(link, pa, pb)}")
-        for c in constraints:
-            lines.append(f"(assert {smt_term(c)})")
+        if constraints:
+            lines.append(f"(assert (and {' '.join(smt_term(c) for c in constraints)}))")
     lines += ["(check-sat)", "(get-model)"]
     return "\n".join(lines) + "\n"

@@ -134,12 +134,28 @@ def parse_links(text: str, parts: dict[str, Part]) -> list[Link]:
 
 
 def choose_links(parts: dict[str, Part], order: list[str], rng: random.Random) -> list[Link]:
-    """Chain the parts: each domain tied to the next through a random pair of ports."""
+    """Chain the parts: each domain tied to the next through a pair of ports.
+
+    Port pairs whose value ranges overlap are preferred (a composer picks links that can
+    hold), but a mismatched pair is still drawn now and then, so some combinations are
+    inconsistent and the checker has something to reject.
+    """
     links = []
     for a, b in zip(order, order[1:], strict=False):
-        pa, pb = rng.choice(parts[a].ports), rng.choice(parts[b].ports)
+        pairs = [(pa, pb) for pa in parts[a].ports for pb in parts[b].ports]
+        weights = [4 if _overlap(pa, pb) > 0 else 1 for pa, pb in pairs]
+        pa, pb = rng.choices(pairs, weights=weights)[0]
         relation = rng.choices(["equal", "offset", "at_most"], weights=[5, 2, 3])[0]
-        offset = rng.randint(1, 3) if relation == "offset" else 0
+        offset = 0
+        if relation == "offset":
+            # a - b = d: pick d so that some values of a and b can still meet
+            lo, hi = max(1, pa.lo - pb.hi), min(3, pa.hi - pb.lo)
+            offset = rng.randint(lo, hi) if lo <= hi else rng.randint(1, 3)
         links.append(Link(a=a, port_a=pa.name, b=b, port_b=pb.name,
                           relation=relation, offset=offset))  # type: ignore[arg-type]
     return links
+
+
+def _overlap(pa: Port, pb: Port) -> int:
+    """How many values the two ports' ranges share."""
+    return max(0, min(pa.hi, pb.hi) - max(pa.lo, pb.lo) + 1)

@@ -99,7 +99,8 @@ def eq(a: TermLike, b: TermLike) -> App:
 
 
 def ne(a: TermLike, b: TermLike) -> App:
-    return app("not", app("=", a, b))
+    """a differs from b, written as a two-term `distinct`."""
+    return app("distinct", a, b)
 
 
 def lt(a: TermLike, b: TermLike) -> App:

@@ -30,9 +30,10 @@ class Primes(Gadget):
             raise ValueError("primes out of range")
         names = [f"prime_p{i}" for i in range(count)]
         constraints = []
+        divisors = [d for d in range(2, math.isqrt(bound) + 1)
+                    if all(d % q for q in range(2, math.isqrt(d) + 1))]  # primes suffice
         for p in names:
-            for d in range(2, math.isqrt(bound) + 1):
-                constraints.append(or_(ne(mod(p, d), 0), eq(p, d)))
+            constraints += [or_(ne(mod(p, d), 0), eq(p, d)) for d in divisors]
         constraints += [lt(a, b) for a, b in zip(names, names[1:], strict=False)]
         return Part(
             variables=[IntVar(p, 2, bound) for p in names],

@@ -1,0 +1,90 @@
+"""The run's `report.md`: yields per stage, reject reasons, similarity summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from memory.atomic import write_text_atomic
+from recipes.recipe import Recipe
+from recipes.stages.context import StageContext
+
+
+@dataclass
+class StageRow:
+    """One stage's yield and where its sets went."""
+
+    stage: str
+    records_in: int
+    records_out: int
+    rejected: int
+    seconds: float
+    set_path: str
+    rejects_path: str | None
+    reasons: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def yield_frac(self) -> float:
+        return self.records_out / self.records_in if self.records_in else 0.0
+
+    @property
+    def yield_pct(self) -> float:
+        return 100 * self.yield_frac
+
+    def summary(self) -> str:
+        """'12 -> 9 (3 rejected)'."""
+        return f"{self.records_in} -> {self.records_out} ({self.rejected} rejected)"
+
+
+def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
+                  seconds: float) -> str:
+    """The report as Markdown."""
+    p, t = recipe.parameters, recipe.thresholds
+    lines = [
+        f"# Run report: {goal}", "",
+        f"- recipe: `{recipe.name}`; backend: **{ctx.backend.name}**"
+        + (f" (model `{ctx.backend.model}`)" if ctx.backend.model else "")
+        + f"; formal language: `{ctx.language}`; embeddings: `{ctx.embedder.model_name}`",
+        f"- n = {p.n}, k = {p.k}, seed = {p.seed}, frame-shift rate = {p.frame_shift_rate}, "
+        f"theme rate = {p.theme_rate}",
+        f"- thresholds: round trip ≥ {t.roundtrip_similarity}, missing domain < "
+        f"{t.missing_similarity}",
+        f"- wall time: {seconds:.1f} s", "",
+        "## Yield per stage", "",
+        "| stage | in | out | rejected | yield | seconds | set | rejects |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for r in rows:
+        lines.append(f"| {r.stage} | {r.records_in} | {r.records_out} | {r.rejected} | "
+                     f"{r.yield_pct:.0f}% | {r.seconds:.2f} | `{r.set_path}` | "
+                     f"{'`' + r.rejects_path + '`' if r.rejects_path else '—'} |")
+    lines += ["", "## Reject reasons", ""]
+    any_reasons = False
+    for r in rows:
+        for kind, count in r.reasons.items():
+            lines.append(f"- {r.stage}: {kind} — {count}")
+            any_reasons = True
+    if not any_reasons:
+        lines.append("No rejects.")
+    lines += ["", "## Similarities", ""]
+    for r in rows:
+        sim = r.figures.get("similarity")
+        if sim and sim.get("count"):
+            lines.append(f"- {r.stage}: n = {sim['count']}, min {sim['min']:.3f}, median "
+                         f"{sim['median']:.3f}, mean {sim['mean']:.3f}, max {sim['max']:.3f}")
+    other = {r.stage: {k: v for k, v in r.figures.items() if k != "similarity"} for r in rows}
+    other = {k: v for k, v in other.items() if v}
+    if other:
+        lines += ["", "## Other figures", ""]
+        for stage, figs in other.items():
+            for k, v in figs.items():
+                lines.append(f"- {stage}: {k} = {v}")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
+                 seconds: float) -> None:
+    """Write `report.md` atomically."""
+    write_text_atomic(path, render_report(goal, recipe, ctx, rows, seconds))

@@ -1,0 +1,95 @@
+"""The template backend: every skill by its seeded, deterministic template process.
+
+No model is called. Formal problems come from the domain gadgets; a Lean 4
+rendering gets its existence proof from Z3's witness (an inconsistent
+combination has no witness, so it fails here in Lean mode, as it would fail
+Z3 in SMT-LIB mode). Presence is judged by touchstones only.
+"""
+
+from __future__ import annotations
+
+import random
+
+from recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from skills.caption.template import caption as caption_template
+from skills.cards import DomainCard, PersonaCard
+from skills.drop_domain.template import drop as drop_template
+from skills.fill_in.template import fill_in as fill_in_template
+from skills.formalize.template import formalize_spec, render
+from skills.persona.base import Draft
+from skills.persona.template import describe
+from skills.problems.spec import ProblemSpec
+from skills.reformalize.template import reformalize as reformalize_template
+from tools.smt_check import smt_check
+
+
+class TemplateBackend:
+    """Skills by template process over the given domain catalog."""
+
+    name = "template"
+    model = None
+
+    def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000) -> None:
+        self.cards = cards
+        self.z3_timeout_ms = z3_timeout_ms
+
+    def _draft(self, spec: ProblemSpec, language: str) -> FormalDraft | Failure:
+        smt = render(spec, "smtlib2")
+        if language != "lean4":
+            return FormalDraft(text=smt, spec=spec)
+        verdict = smt_check(smt, timeout_ms=self.z3_timeout_ms)
+        if not verdict.ok:
+            return Failure(f"no witness to prove in Lean: {verdict.summary()}")
+        return FormalDraft(text=render(spec, "lean4", verdict.witness), spec=spec,
+                           witness=verdict.witness)
+
+    def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
+                  language: str) -> list[FormalDraft | Failure]:
+        return [self._draft(formalize_spec(domains, theme, rng), language)
+                for domains, theme, rng in items]
+
+    def caption(self, items: list[tuple[FormalDraft, random.Random]],
+                concise_rate: float) -> list[tuple[str, list[str]] | Failure]:
+        out: list[tuple[str, list[str]] | Failure] = []
+        for draft, rng in items:
+            if draft.spec is None:
+                out.append(Failure("the template captioner needs a structured problem"))
+            else:
+                out.append(caption_template(draft.spec, self.cards, rng, concise_rate))
+        return out
+
+    def reformalize(self, texts: list[str], language: str) -> list[FormalDraft | Failure]:
+        out: list[FormalDraft | Failure] = []
+        for text in texts:
+            spec = reformalize_template(text, self.cards)
+            if spec is None:
+                out.append(Failure("no known domain could be read from the text"))
+            else:
+                out.append(self._draft(spec, language))
+        return out
+
+    def persona(self, items: list[tuple[FormalDraft, str, random.Random]],
+                persona: PersonaCard) -> list[Draft | Failure]:
+        out: list[Draft | Failure] = []
+        for draft, _caption, rng in items:
+            if draft.spec is None:
+                out.append(Failure("the template persona process needs a structured problem"))
+            else:
+                out.append(describe(draft.spec, self.cards, persona, rng))
+        return out
+
+    def drop(self, items: list[tuple[DropRequest, random.Random]]) -> list[Dropped | Failure]:
+        out: list[Dropped | Failure] = []
+        for req, rng in items:
+            result = drop_template(req.spec, req.segments, req.dropped, req.persona, self.cards,
+                                   rng, 1.0 if req.frame_shift else 0.0)
+            out.append(Dropped(text=result.text, frames=result.frames))
+        return out
+
+    def fill_in(self, items: list[tuple[FormalDraft, str, random.Random]]) -> list[str | Failure]:
+        return [fill_in_template(draft.spec, dropped, self.cards, rng) if draft.spec
+                else Failure("the template fill-in needs a structured problem")
+                for draft, dropped, rng in items]
+
+    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[float | None]:
+        return [None for _ in items]

@@ -1,0 +1,67 @@
+"""Step 4 of the recipe: caption in English, verified by a formal → English → formal round trip."""
+
+from __future__ import annotations
+
+import statistics
+
+from recipes.backends.base import Failure
+from recipes.records import English, Record, RoundTrip
+from recipes.stages.context import StageContext, StageResult
+from recipes.stages.formal import draft_of
+
+
+def caption(records: list[Record], ctx: StageContext) -> StageResult:
+    """Give every formal problem a plain-English caption."""
+    result = StageResult()
+    rate = ctx.recipe.parameters.caption_concise_rate
+    items = [(draft_of(r), ctx.rng(r.id, "caption")) for r in records]
+    for record, out in zip(records, ctx.backend.caption(items, rate), strict=True):
+        if isinstance(out, Failure):
+            result.reject(record, "caption", out.reason)
+        else:
+            text, concise = out
+            record.english = English(text=text, concise=concise)
+            result.accepted.append(record)
+        ctx.progress(1)
+    return result
+
+
+def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
+    """Formalize each caption again; it must check and be close to the original formal text."""
+    result = StageResult()
+    threshold = ctx.recipe.thresholds.roundtrip_similarity
+    drafts = ctx.backend.reformalize([r.english.text for r in records], ctx.language)
+    checked = []
+    for record, draft in zip(records, drafts, strict=True):
+        if isinstance(draft, Failure):
+            result.reject(record, "roundtrip", f"caption could not be formalized again: "
+                          f"{draft.reason}")
+            ctx.progress(1)
+            continue
+        verdict = ctx.check(draft.text, ctx.language)
+        record.english.roundtrip = RoundTrip(
+            text=draft.text, check=verdict, domains=draft.spec.domains if draft.spec else [])
+        checked.append(record)
+    sims = ctx.embedder.similarities([(r.formal.text, r.english.roundtrip.text) for r in checked])
+    for record, sim in zip(checked, sims, strict=True):
+        rt = record.english.roundtrip
+        rt.similarity = sim
+        if not rt.check.ok:
+            result.reject(record, "roundtrip", f"round-trip formal text does not check: "
+                          f"{rt.check.summary()}")
+        elif sim < threshold:
+            result.reject(record, "roundtrip", f"round-trip similarity {sim:.3f} below "
+                          f"{threshold}")
+        else:
+            result.accepted.append(record)
+        ctx.progress(1)
+    result.figures["similarity"] = summarize(sims)
+    return result
+
+
+def summarize(values: list[float]) -> dict[str, float]:
+    """Count, min, median, mean and max of a list of similarities."""
+    if not values:
+        return {"count": 0}
+    return {"count": len(values), "min": min(values), "median": statistics.median(values),
+            "mean": round(statistics.fmean(values), 4), "max": max(values)}

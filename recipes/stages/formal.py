@@ -1,0 +1,71 @@
+"""Stages 2–3 of the recipe: formalize and check; make sure every domain is present."""
+
+from __future__ import annotations
+
+from recipes.backends.base import Failure, FormalDraft
+from recipes.records import Formal, PresenceCheck, Record
+from recipes.stages.context import StageContext, StageResult
+from skills.problems.spec import ProblemSpec
+from tools.touchstones import matching_touchstones
+
+
+def draft_of(record: Record) -> FormalDraft:
+    """The record's formal problem as a backend draft."""
+    assert record.formal is not None
+    spec = ProblemSpec.model_validate(record.formal.spec) if record.formal.spec else None
+    witness = record.formal.check.witness if record.formal.check else None
+    return FormalDraft(text=record.formal.text, spec=spec, witness=witness)
+
+
+def formalize(records: list[Record], ctx: StageContext) -> StageResult:
+    """Write each domain combination as a formal problem; keep those the checker accepts."""
+    result = StageResult()
+    items = [(r.domains, r.theme, ctx.rng(r.id, "formalize")) for r in records]
+    drafts = ctx.backend.formalize(items, ctx.language)
+    statuses: dict[str, int] = {}
+    for record, draft in zip(records, drafts, strict=True):
+        if isinstance(draft, Failure):
+            statuses["no formal text"] = statuses.get("no formal text", 0) + 1
+            result.reject(record, "formalize", draft.reason)
+            ctx.progress(1)
+            continue
+        verdict = ctx.check(draft.text, ctx.language)
+        if verdict.witness is None and draft.witness is not None:
+            verdict.witness = draft.witness
+        record.formal = Formal(language=ctx.language, text=draft.text, check=verdict,
+                               spec=draft.spec.model_dump() if draft.spec else None)
+        statuses[verdict.status] = statuses.get(verdict.status, 0) + 1
+        if verdict.ok:
+            result.accepted.append(record)
+        else:
+            result.reject(record, "formalize", verdict.summary(), kind=verdict.status)
+        ctx.progress(1)
+    result.figures["checker_status"] = statuses
+    return result
+
+
+def presence(records: list[Record], ctx: StageContext) -> StageResult:
+    """Every requested domain must show its touchstones (and pass the judge where one runs)."""
+    result = StageResult()
+    threshold = ctx.recipe.thresholds.judge_p_yes
+    pairs = [(r.formal.text, ctx.domains[d]) for r in records for d in r.domains if r.formal]
+    scores = iter(ctx.backend.judge_presence(pairs))
+    for record in records:
+        assert record.formal is not None
+        absent = []
+        for d in record.domains:
+            patterns = getattr(ctx.domains[d].touchstones, ctx.language)
+            matched = matching_touchstones(record.formal.text, patterns, ctx.language)
+            p_yes = next(scores)
+            record.presence[d] = PresenceCheck(
+                touchstones=bool(matched), matched=matched, judge=p_yes,
+                judge_method=None if p_yes is None else "judge")
+            if not matched or (p_yes is not None and p_yes < threshold):
+                absent.append(d)
+        if absent:
+            result.reject(record, "presence", "domain not present in the formal text: "
+                          + ", ".join(absent))
+        else:
+            result.accepted.append(record)
+        ctx.progress(1)
+    return result

@@ -1,0 +1,55 @@
+"""caption, template process: state a formal problem in plain English.
+
+The caption is the gadgets' own sentences (one per domain, a seeded choice of
+wording) plus one sentence per link, framed by a varied opening and closing.
+With a small probability a domain is stated *concisely* — named, without its
+figures — as captioners often do; the round trip then catches the loss.
+
+Example: caption(spec, cards, Random(0)).text ->
+  "Here is the problem. A graph has 5 vertices, … Each of the vertex colours
+   must equal the matching one of the job start times. Find integer values …"
+"""
+
+from __future__ import annotations
+
+import random
+
+from skills.cards import DomainCard
+from skills.problems.registry import gadget_for
+from skills.problems.spec import ProblemSpec, compile_spec, describe_link
+
+VERSION = "template-1"
+
+OPENINGS = (
+    "Here is the problem.",
+    "Consider the following combined problem.",
+    "The task combines several requirements at once.",
+    "We need integer values meeting all of the following conditions.",
+)
+CLOSINGS = (
+    "Find integer values satisfying every condition at once, or show that none exist.",
+    "Decide whether all of these conditions can hold together, and if so give a solution.",
+    "The question is whether one assignment of whole numbers meets all of this.",
+)
+
+
+def caption(spec: ProblemSpec, cards: dict[str, DomainCard], rng: random.Random,
+            concise_rate: float = 0.0) -> tuple[str, list[str]]:
+    """The English caption and the domains it stated without figures."""
+    problem = compile_spec(spec)
+    parts = {s.domain: s.part for s in problem.sections}
+    sentences = [rng.choice(OPENINGS)]
+    if spec.theme:
+        sentences.append(f"The setting is {spec.theme}.")
+    concise = []
+    for d in spec.domains:
+        if rng.random() < concise_rate:
+            concise.append(d)
+            sentences.append(f"There is also a {cards[d].name} part, details left open.")
+        else:
+            sentences.append(gadget_for(d).describe(spec.params[d], rng))
+    for link in spec.links:
+        pa, pb = parts[link.a].port(link.port_a), parts[link.b].port(link.port_b)
+        sentences.append(describe_link(link, pa, pb))
+    sentences.append(rng.choice(CLOSINGS))
+    return " ".join(sentences), concise

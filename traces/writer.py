@@ -1,0 +1,74 @@
+"""Trace writers: blocks go to sinks as they happen.
+
+`TraceWriter` numbers blocks and hands each to its sinks; `JsonlSink`
+appends one line per block and flushes, so a run killed at any point keeps
+every block written so far. A screen sink lives in the CLI (rich is UI only).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Protocol
+
+from traces.schema import Block, BlockType, TraceHeader
+
+
+class TraceSink(Protocol):
+    def emit(self, block: Block) -> None: ...
+
+
+class JsonlSink:
+    """Appends blocks to `trace.jsonl`, writing the header first if the file is new."""
+
+    def __init__(self, path: Path, header: TraceHeader) -> None:
+        self.path = path
+        if not path.exists() or path.stat().st_size == 0:
+            self._append(header.model_dump_json())
+
+    def _append(self, line: str) -> None:
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(line + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def emit(self, block: Block) -> None:
+        self._append(block.model_dump_json(exclude_none=True))
+
+
+class TraceWriter:
+    """Numbers blocks and fans them out to sinks."""
+
+    def __init__(self, sinks: list[TraceSink], start_index: int = 0) -> None:
+        self.sinks = sinks
+        self.index = start_index
+
+    def write(self, type: BlockType, body: str, *, stage: str | None = None,
+              **fields: Any) -> Block:
+        """Record one block of the given type and return it."""
+        block = Block(type=type, index=self.index, stage=stage, body=body, **fields)
+        self.index += 1
+        for sink in self.sinks:
+            sink.emit(block)
+        return block
+
+
+def read_trace(path: Path) -> tuple[TraceHeader | None, list[Block]]:
+    """Header and blocks of a trace file; a torn last line (from a crash) is skipped."""
+    header, blocks = None, []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            if i == len(lines) - 1:
+                break
+            raise
+        if i == 0 and data.get("format") == "retrolean-trace":
+            header = TraceHeader.model_validate(data)
+        else:
+            blocks.append(Block.model_validate(data))
+    return header, blocks
