@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,14 +22,15 @@ from memory.atomic import write_text_atomic
 from memory.errors import UserError
 from memory.workspace import Workspace
 from recipes.backends.template import TemplateBackend
-from recipes.catalog_loader import load_conversations, load_domains, load_personas, load_themes
+from recipes.catalog_loader import load_catalog
 from recipes.recipe import Recipe, load_recipe
 from recipes.records import Record
 from recipes.sampling import sample_records
 from recipes.stages import STAGES
-from recipes.stages.context import StageContext
+from recipes.stages.context import Checker, StageContext
 from skills.problems.registry import gadget_domains
 from tools.embed_similarity import Embedder
+from tools.lean_check import WITNESS_POLICY, LeanConfig, detect_lean, lean_check
 from tools.smt_check import smt_check
 from tools.verdict import Verdict
 from traces.schema import TraceHeader
@@ -77,36 +77,46 @@ class RunResult:
     seconds: float = 0.0
 
 
-def resolve_language(requested: str, lean: str) -> tuple[str, str]:
-    """The formal language to use and why (auto: Lean where installed, else SMT-LIB with Z3)."""
-    lean_found = shutil.which(lean) is not None
-    if requested == "lean4":
-        if not lean_found:
-            raise UserError(f"--formal lean4 needs Lean, but {lean!r} is not on PATH; install "
-                            "Lean (elan) or use --formal smtlib2")
-        return "lean4", "asked for Lean 4"
+def resolve_language(requested: str, settings: Settings) -> tuple[str, str]:
+    """The formal language to use and why (auto: Lean where it runs, else SMT-LIB with Z3)."""
     if requested == "smtlib2":
         return "smtlib2", "asked for SMT-LIB 2"
-    if lean_found:
-        return "lean4", f"auto: found {lean!r} on PATH"
-    return "smtlib2", "auto: no Lean on PATH, so SMT-LIB 2 checked by Z3"
+    info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=False, timeout_s=60)
+    if requested == "lean4":
+        if not info.found:
+            raise UserError(f"--formal lean4 needs Lean, but it is not usable here "
+                            f"({info.detail or 'not found'}); install Lean or use --formal smtlib2")
+        return "lean4", f"asked for Lean 4 ({info.version})"
+    if info.found:
+        return "lean4", f"auto: found {info.version}"
+    return "smtlib2", "auto: no Lean here, so SMT-LIB 2 checked by Z3"
 
 
-def make_checker(settings: Settings):
-    """The formal checker for a language: Z3 for SMT-LIB 2, Lean for Lean 4."""
+def make_checker(settings: Settings) -> Checker:
+    """The formal checker for a language: Z3 for SMT-LIB 2, Lean (screened) for Lean 4."""
+    config = LeanConfig.from_settings(settings)
 
     def check(text: str, language: str) -> Verdict:
         if language == "lean4":
-            from tools.lean_check import lean_check_with_settings
-
-            return lean_check_with_settings(text, settings)
+            return lean_check(text, policy=WITNESS_POLICY, config=config)
         return smt_check(text, timeout_ms=settings.z3_timeout_ms)
 
     return check
 
 
-def prepare(settings: Settings, options: RunOptions) -> tuple[Recipe, StageContext, list[Record],
-                                                              Workspace, str]:
+@dataclass
+class PreparedRun:
+    """A validated run, ready to execute: nothing has been written yet."""
+
+    goal: str
+    recipe: Recipe
+    ctx: StageContext
+    records: list[Record]
+    workspace: Workspace
+    why_language: str
+
+
+def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     """Validate everything and build the run's context; writes nothing."""
     recipe = load_recipe(settings.recipe)
     params = recipe.parameters.model_copy(update={
@@ -117,8 +127,8 @@ def prepare(settings: Settings, options: RunOptions) -> tuple[Recipe, StageConte
     if params.k < 1:
         raise UserError(f"--k must be at least 1 (got {params.k})")
     recipe = recipe.model_copy(update={"parameters": params})
-    cards = load_domains()
-    personas, conversations, themes = load_personas(), load_conversations(), load_themes()
+    catalog = load_catalog(settings.catalog)
+    cards = catalog.domains
     pool = [d for d in gadget_domains() if d in cards]
     if options.domains:
         unknown = [d for d in options.domains if d not in cards]
@@ -130,28 +140,36 @@ def prepare(settings: Settings, options: RunOptions) -> tuple[Recipe, StageConte
                             "model backend")
         pool = list(dict.fromkeys(options.domains))
     workspace = Workspace(settings.workspace)
-    language, why = resolve_language(settings.formal, settings.lean)
-    backend = TemplateBackend(cards, settings.z3_timeout_ms)
-    records = sample_records(recipe, pool, backend.name, themes, backend.model, SKILL_VERSIONS)
-    ctx = StageContext(recipe=recipe, domains=cards, personas=personas,
-                       conversations=conversations, language=language, backend=backend,
+    language, why = resolve_language(settings.formal, settings)
+    backend = TemplateBackend(cards, settings.z3_timeout_ms, params.guided_link_rate)
+    records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,
+                             SKILL_VERSIONS)
+    ctx = StageContext(recipe=recipe, domains=cards, personas=catalog.personas,
+                       conversations=catalog.conversations, language=language, backend=backend,
                        check=make_checker(settings), embedder=Embedder(settings.embedding_model))
-    return recipe, ctx, records, workspace, why
+    return PreparedRun(options.goal, recipe, ctx, records, workspace, why)
 
 
 def run_recipe(settings: Settings, options: RunOptions, progress: Progress | None = None,
                sinks: list[TraceSink] | None = None) -> RunResult:
-    """Execute the recipe's stage list over freshly sampled records; return where it went."""
+    """Validate, then execute the recipe's stage list; return where the run went."""
+    return execute(prepare(settings, options), progress, sinks)
+
+
+def execute(prepared: PreparedRun, progress: Progress | None = None,
+            sinks: list[TraceSink] | None = None) -> RunResult:
+    """Execute a prepared run: stages in order, sets and commits after each, then the report."""
     progress = progress or NoProgress()
     started = time.perf_counter()
-    recipe, ctx, records, workspace, why = prepare(settings, options)
+    recipe, ctx, records = prepared.recipe, prepared.ctx, prepared.records
+    workspace, why, goal = prepared.workspace, prepared.why_language, prepared.goal
     run_id = workspace.new_run_id(recipe.name)
     run_dir = workspace.create_run(run_id)
-    header = TraceHeader(run_id=run_id, goal=options.goal)
+    header = TraceHeader(run_id=run_id, goal=goal)
     trace = TraceWriter([JsonlSink(run_dir / "trace.jsonl", header), *(sinks or [])])
     result = RunResult(run_id, run_dir, ctx.backend.name, ctx.language)
     plan = {
-        "goal": options.goal, "source": "recipe", "recipe": recipe.name,
+        "goal": goal, "source": "recipe", "recipe": recipe.name,
         "note": "the plan is the recipe's own stage list",
         "backend": ctx.backend.name, "model": ctx.backend.model, "language": ctx.language,
         "parameters": recipe.parameters.model_dump(), "thresholds": recipe.thresholds.model_dump(),
@@ -159,7 +177,7 @@ def run_recipe(settings: Settings, options: RunOptions, progress: Progress | Non
     }
     write_text_atomic(run_dir / "plan.json", json.dumps(plan, indent=2) + "\n")
     trace.write("orientation", (
-        f"Goal: {options.goal}. Following recipe {recipe.name!r} as the plan: "
+        f"Goal: {goal}. Following recipe {recipe.name!r} as the plan: "
         f"{' -> '.join(s.name for s in recipe.stages)}. Backend: {ctx.backend.name}; formal "
         f"language {ctx.language} ({why}); {len(records)} problems of k={recipe.parameters.k} "
         f"domains, seed {recipe.parameters.seed}."), data={"plan": "plan.json"})
@@ -178,7 +196,7 @@ def run_recipe(settings: Settings, options: RunOptions, progress: Progress | Non
         f"Finished: {len(records)} of {recipe.parameters.n} problems made it through every "
         f"stage in {result.seconds:.1f} s."),
         data={"final": len(records), "sampled": recipe.parameters.n})
-    write_report(run_dir / "report.md", options.goal, recipe, ctx, result.rows, result.seconds)
+    write_report(run_dir / "report.md", goal, recipe, ctx, result.rows, result.seconds)
     workspace.commit(f"run {run_id}: report", [run_dir])
     return result
 

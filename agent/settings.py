@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from memory.errors import UserError
 
 FormalLanguage = Literal["auto", "smtlib2", "lean4"]
 
@@ -23,6 +25,7 @@ class Settings(BaseSettings):
 
     workspace: Path = Field(Path("workspace"), description="git repository holding every run")
     recipe: str = Field("make-r1-easier-to-prompt", description="recipe name or YAML path")
+    catalog: Path | None = Field(None, description="directory overriding catalog files")
     formal: FormalLanguage = Field("auto", description="formal language of the problems")
     model: str | None = Field(
         None, description="model name on the endpoint; none means the template backend",
@@ -47,3 +50,14 @@ class Settings(BaseSettings):
     def uses_model(self) -> bool:
         """Whether a model endpoint is configured (else the template backend runs)."""
         return bool(self.base_url and self.model)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment with flags on top; a bad value is a one-line UserError."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as e:
+        err = e.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "settings"
+        raise UserError(f"setting {field}: {err['msg']} (flag --{field.replace('_', '-')} or "
+                        f"RETROLEAN_{field.upper()})") from e

@@ -7,6 +7,7 @@ malformed field, a duplicate id, a reference to an unknown id — is a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -105,3 +106,32 @@ def load_themes(path: Path = CATALOG_DIR / "themes.yaml") -> list[str]:
     if not isinstance(data, list) or not all(isinstance(t, str) and t.strip() for t in data):
         raise UserError(f"{path}: expected a list of non-empty strings")
     return data
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the recipe samples from."""
+
+    domains: dict[str, DomainCard]
+    personas: dict[str, PersonaCard]
+    conversations: dict[str, ConversationTemplate]
+    themes: list[str]
+
+
+def load_catalog(directory: Path | None = None) -> Catalog:
+    """The shipped catalog, or a user's directory overriding any of its parts.
+
+    A user directory may hold `domains/*.yaml`, `personas.yaml`, `conversations.yaml` and
+    `themes.yaml`; whatever it lacks comes from the shipped catalog.
+    """
+    if directory is not None and not directory.is_dir():
+        raise UserError(f"catalog directory {directory} not found")
+
+    def pick(name: str) -> Path:
+        if directory is not None and (directory / name).exists():
+            return directory / name
+        return CATALOG_DIR / name
+
+    return Catalog(domains=load_domains(pick("domains")), personas=load_personas(pick(
+        "personas.yaml")), conversations=load_conversations(pick("conversations.yaml")),
+        themes=load_themes(pick("themes.yaml")))

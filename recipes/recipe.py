@@ -29,6 +29,7 @@ class Parameters(_Strict):
     theme_rate: float = Field(0.5, ge=0, le=1)
     frame_shift_rate: float = Field(0.5, ge=0, le=1)
     caption_concise_rate: float = Field(0.08, ge=0, le=1)
+    guided_link_rate: float = Field(0.7, ge=0, le=1)
     personas_per_problem: int = Field(4, ge=1)
     conversations_per_problem: int = Field(2, ge=1)
 

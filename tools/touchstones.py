@@ -11,16 +11,7 @@ from __future__ import annotations
 
 import re
 
-_SMT_COMMENT = re.compile(r";[^\n]*")
-_LEAN_LINE_COMMENT = re.compile(r"--[^\n]*")
-_LEAN_BLOCK_COMMENT = re.compile(r"/-.*?-/", re.DOTALL)
-
-
-def strip_comments(text: str, language: str) -> str:
-    """The formal text without its comments (SMT-LIB `;`, Lean `--` and `/- -/`)."""
-    if language == "lean4":
-        return _LEAN_LINE_COMMENT.sub("", _LEAN_BLOCK_COMMENT.sub("", text))
-    return _SMT_COMMENT.sub("", text)
+from tools.formal_text import strip_comments
 
 
 def matching_touchstones(text: str, patterns: list[str], language: str) -> list[str]:

@@ -34,7 +34,7 @@ class Verdict(BaseModel):
     messages: list[CheckMessage] = Field(default_factory=list)
     witness: dict[str, int] | None = None
     sorry: bool = False
-    elapsed_ms: float = 0.0
+    elapsed_ms: float = Field(0.0, exclude=True)  # timing goes to the trace, not the record
 
     def summary(self) -> str:
         """One line: status, checker and reason."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from agent.cli import check, doctor, domains, run
@@ -32,10 +31,13 @@ def main(argv: list[str] | None = None) -> None:
         rv = app(args=argv, prog_name="retrolean", standalone_mode=False)
     except UserError as e:
         _fail(str(e), 2)
-    except click.exceptions.Abort:
+    except typer.Abort:
         _fail("aborted", 130)
-    except click.ClickException as e:
-        _fail(e.format_message().replace("\n", " "), e.exit_code)
+    except typer.TyperException as e:  # usage errors: bad flag, bad value, missing argument
+        message = e.format_message() if hasattr(e, "format_message") else str(e)
+        if not message:  # `retrolean` alone has printed its help
+            sys.exit(getattr(e, "exit_code", 2))
+        _fail(" ".join(message.split()), getattr(e, "exit_code", 2))
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     sys.exit(rv if isinstance(rv, int) else 0)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.settings import Settings
+from agent.settings import Settings, load_settings
+from tools.lean_check import LeanConfig, detect_lean
 
 console = Console()
 
@@ -24,14 +22,11 @@ def _z3() -> tuple[bool, str]:
 
 
 def _lean(settings: Settings) -> tuple[bool, str]:
-    path = shutil.which(settings.lean)
-    if path is None:
-        return False, f"{settings.lean!r} not on PATH: runs use SMT-LIB 2 with Z3"
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        return False, f"{path} does not run: {e}"
-    return out.returncode == 0, (out.stdout or out.stderr).strip().splitlines()[0]
+    info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=True)
+    if not info.found:
+        return False, f"absent ({info.detail or 'not found'}): runs use SMT-LIB 2 with Z3"
+    mathlib = {True: "Mathlib importable", False: "no Mathlib", None: "Mathlib not checked"}
+    return True, f"{info.version} at {info.path}; {mathlib[info.mathlib]}"
 
 
 def _embeddings(settings: Settings) -> tuple[bool, str]:
@@ -55,7 +50,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def doctor() -> None:
         """Check the model endpoint, Lean, Z3 and the embedding model."""
-        settings = Settings()
+        settings = load_settings()
         table = Table(title="retrolean doctor")
         table.add_column("backend")
         table.add_column("ok")

@@ -8,8 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from agent.settings import load_settings
 from memory.errors import UserError
-from recipes.catalog_loader import load_domains
+from recipes.catalog_loader import load_catalog
 from skills.problems.registry import gadget_domains
 
 console = Console()
@@ -29,7 +30,7 @@ def register(app: typer.Typer) -> None:
     @domains_app.command("list")
     def list_domains() -> None:
         """One line per domain: id, name, whether the template backend can build it."""
-        cards = load_domains()
+        cards = load_catalog(load_settings().catalog).domains
         templated = set(gadget_domains())
         table = Table(title=f"{len(cards)} domains")
         table.add_column("id")
@@ -43,7 +44,7 @@ def register(app: typer.Typer) -> None:
     @domains_app.command("show")
     def show(domain: Annotated[str, typer.Argument(help="domain id")]) -> None:
         """Everything the catalog says about one domain."""
-        cards = load_domains()
+        cards = load_catalog(load_settings().catalog).domains
         if domain not in cards:
             raise UserError(f"unknown domain {domain!r}; `retrolean domains` lists them")
         c = cards[domain]

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agent.pipeline import RunOptions, RunResult, run_recipe
-from agent.settings import Settings
+from agent.pipeline import RunOptions, RunResult, execute, prepare
+from agent.settings import load_settings
 
 console = Console(stderr=True)
 
@@ -63,17 +63,23 @@ def register(app: typer.Typer) -> None:
             help="comma-separated domain ids to sample from")] = None,
         embedding_model: Annotated[str | None, typer.Option(
             help="sentence-transformers model name or path")] = None,
+        catalog: Annotated[Path | None, typer.Option(
+            help="directory overriding catalog files (domains/, personas.yaml, …)")] = None,
     ) -> None:
         """Run the recipe toward GOAL and write a new run into the workspace."""
         overrides = {"recipe": recipe, "workspace": workspace, "formal": formal,
-                     "embedding_model": embedding_model}
-        settings = Settings(**{k_: v for k_, v in overrides.items() if v is not None})
+                     "embedding_model": embedding_model, "catalog": catalog}
+        settings = load_settings(**overrides)
         options = RunOptions(goal=goal, n=n, seed=seed, k=k,
                              domains=[d.strip() for d in domains.split(",") if d.strip()]
                              if domains else None)
+        prepared = prepare(settings, options)  # every user error surfaces before any output
+        console.print(f"retrolean: {prepared.ctx.backend.name} backend, "
+                      f"{prepared.ctx.language} ({prepared.why_language}), "
+                      f"{len(prepared.records)} problems")
         with Progress(TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=False) as bar:
-            result = run_recipe(settings, options, RichProgress(bar))
+            result = execute(prepared, RichProgress(bar))
         console.print(summary_table(result))
         console.print(f"run written to [bold]{result.path}[/] (committed) in "
                       f"{result.seconds:.1f} s; report: {result.path / 'report.md'}")

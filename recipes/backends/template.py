@@ -29,9 +29,15 @@ class TemplateBackend:
     name = "template"
     model = None
 
-    def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000) -> None:
+    def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000,
+                 guided_link_rate: float = 0.0) -> None:
         self.cards = cards
         self.z3_timeout_ms = z3_timeout_ms
+        self.guided_link_rate = guided_link_rate
+
+    def _solve(self, text: str) -> dict[str, int] | None:
+        verdict = smt_check(text, timeout_ms=self.z3_timeout_ms)
+        return verdict.witness if verdict.ok else None
 
     def _draft(self, spec: ProblemSpec, language: str) -> FormalDraft | Failure:
         smt = render(spec, "smtlib2")
@@ -45,7 +51,8 @@ class TemplateBackend:
 
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
                   language: str) -> list[FormalDraft | Failure]:
-        return [self._draft(formalize_spec(domains, theme, rng), language)
+        return [self._draft(formalize_spec(domains, theme, rng, self._solve,
+                                           self.guided_link_rate), language)
                 for domains, theme, rng in items]
 
     def caption(self, items: list[tuple[FormalDraft, random.Random]],

@@ -13,6 +13,7 @@ from recipes.recipe import Recipe
 from recipes.records import Record, Reject
 from skills.cards import ConversationTemplate, DomainCard, PersonaCard
 from tools.embed_similarity import Embedder
+from tools.formal_text import content_for_embedding
 from tools.verdict import Verdict
 
 Checker = Callable[[str, str], Verdict]  # (text, language) -> verdict
@@ -31,6 +32,12 @@ class StageContext:
     check: Checker
     embedder: Embedder
     progress: Callable[[int], None] = lambda n: None
+
+    def formal_similarities(self, pairs: list[tuple[str, str]]) -> list[float]:
+        """Embedding similarity of formal texts, compared by content (see tools.formal_text)."""
+        return self.embedder.similarities([
+            (content_for_embedding(a, self.language), content_for_embedding(b, self.language))
+            for a, b in pairs])
 
     def rng(self, record_id: str, stage: str, *salt: Any) -> random.Random:
         """A generator seeded by run seed, record and stage: order-independent and repeatable."""

@@ -42,7 +42,7 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
         record.english.roundtrip = RoundTrip(
             text=draft.text, check=verdict, domains=draft.spec.domains if draft.spec else [])
         checked.append(record)
-    sims = ctx.embedder.similarities([(r.formal.text, r.english.roundtrip.text) for r in checked])
+    sims = ctx.formal_similarities([(r.formal.text, r.english.roundtrip.text) for r in checked])
     for record, sim in zip(checked, sims, strict=True):
         rt = record.english.roundtrip
         rt.similarity = sim

@@ -70,7 +70,7 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         if text:
             pairs.append((record.formal.text, text))
             paired.append(record)
-    for record, sim in zip(paired, ctx.embedder.similarities(pairs), strict=True):
+    for record, sim in zip(paired, ctx.formal_similarities(pairs), strict=True):
         record.missing.roundtrip.similarity = sim
     for record in kept:
         m = record.missing

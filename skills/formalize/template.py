@@ -12,6 +12,7 @@ Example: formalize_spec(["graph_colouring", "primes"], None, Random(1)) ->
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from skills.problems.registry import gadget_for
 from skills.problems.render_lean import render_lean
@@ -21,12 +22,28 @@ from skills.problems.spec import ProblemSpec, choose_links, compile_spec
 VERSION = "template-1"
 
 
-def formalize_spec(domains: list[str], theme: str | None, rng: random.Random) -> ProblemSpec:
-    """A seeded combined problem over the given domains (in that order)."""
+Solver = Callable[[str], dict[str, int] | None]  # SMT-LIB text -> a model, or None
+
+
+def formalize_spec(domains: list[str], theme: str | None, rng: random.Random,
+                   solve: Solver | None = None, guided_rate: float = 0.0) -> ProblemSpec:
+    """A seeded combined problem over the given domains (in that order).
+
+    With a `solve` function each part is first solved alone, and at `guided_rate` the links
+    are chosen among those the parts' solutions satisfy (see `choose_links`).
+    """
     params = {d: gadget_for(d).sample(rng) for d in domains}
     parts = {d: gadget_for(d).build(params[d]) for d in domains}
-    return ProblemSpec(domains=domains, params=params, links=choose_links(parts, domains, rng),
-                       theme=theme)
+    witnesses = None
+    if solve is not None and guided_rate > 0:
+        witnesses = {}
+        for d in domains:
+            alone = ProblemSpec(domains=[d], params={d: params[d]})
+            found = solve(render(alone, "smtlib2"))
+            if found is not None:
+                witnesses[d] = {v.name: found.get(v.name, v.lo) for v in parts[d].variables}
+    links = choose_links(parts, domains, rng, witnesses, guided_rate)
+    return ProblemSpec(domains=domains, params=params, links=links, theme=theme)
 
 
 def title(spec: ProblemSpec) -> str:

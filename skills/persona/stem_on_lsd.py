@@ -19,7 +19,7 @@ OPENINGS = ("ok hear me out.", "so this hit me at like 3am and I think it is dee
             "bro. listen. I think everything is one system:", "ok this is going to be cosmic:")
 METAPHORS = ("vibrating out of phase", "folding into each other like a Calabi-Yau thing",
              "basically a standing wave", "an eigen-thing of the whole structure",
-             "a fractal of itself", "humming at its own frequency of the universe")
+             "a fractal of itself", "humming like the universe itself")
 CLOSINGS = ("it is all one system man. can you make it rigorous?",
             "somebody has to have formalized this. can you?",
             "I KNOW there is a clean version. help me see it.")

@@ -1,0 +1,2 @@
+-- screen: `extern`
+@[extern "system"] opaque sys : Nat → Nat

@@ -1,0 +1,3 @@
+-- screen: attribute `[init]`
+def setup : Nat := 0
+@[init setup] opaque hook : Nat

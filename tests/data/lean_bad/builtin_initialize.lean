@@ -1,0 +1,2 @@
+-- screen: `builtin_initialize`
+builtin_initialize pure ()

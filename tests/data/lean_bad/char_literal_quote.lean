@@ -1,0 +1,2 @@
+-- screen: `#eval`
+def q : Char := '"' #eval IO.println 1 -- "

@@ -1,0 +1,2 @@
+-- screen: `#eval`
+def s : String := "abc\\" #eval IO.println 1 --"

@@ -1,0 +1,3 @@
+-- screen: `#eval`
+theorem t : True := trivial
+#eval IO.println "hello"

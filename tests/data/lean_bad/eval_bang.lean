@@ -1,0 +1,2 @@
+-- screen: `#eval!`
+#eval! (1 : Nat)

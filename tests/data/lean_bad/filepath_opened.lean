@@ -1,0 +1,3 @@
+-- screen: input/output
+open System in
+def p : FilePath := "/root"

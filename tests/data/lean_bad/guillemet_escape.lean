@@ -1,0 +1,2 @@
+-- screen: input/output
+def p := «IO».FS.readFile

@@ -1,0 +1,3 @@
+-- screen: `#eval`
+def «#eval» := 1
+#«eval» 1

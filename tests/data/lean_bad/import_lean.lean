@@ -1,0 +1,3 @@
+-- screen: import `Lean`
+import Lean
+theorem t : True := trivial

@@ -1,0 +1,2 @@
+-- screen: `include_str`
+def secret : String := include_str "/etc/passwd"

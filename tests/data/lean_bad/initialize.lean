@@ -1,0 +1,2 @@
+-- screen: `initialize`
+initialize counter : Nat ← pure 0

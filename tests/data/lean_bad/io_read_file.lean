@@ -1,0 +1,2 @@
+-- screen: `IO`
+def secret : IO String := IO.FS.readFile "/etc/passwd"

@@ -1,0 +1,3 @@
+-- screen: `#leansearch`
+import Mathlib
+#leansearch "sum of squares is nonnegative"

@@ -1,0 +1,3 @@
+-- screen: `macro_rules`
+macro_rules
+  | `(tactic| trivial) => `(tactic| rfl)

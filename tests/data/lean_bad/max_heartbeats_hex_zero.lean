@@ -1,0 +1,3 @@
+-- screen: removes the limit
+set_option maxHeartbeats 0x0
+theorem slow : True := trivial

@@ -1,0 +1,3 @@
+-- screen: `set_option maxHeartbeats 0`
+set_option maxHeartbeats 0 in
+theorem slow : True := trivial

@@ -1,0 +1,3 @@
+-- screen: metaprogramming
+open Lean Meta in
+def probe : MetaM Unit := pure ()

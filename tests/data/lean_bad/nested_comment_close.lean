@@ -1,0 +1,2 @@
+-- screen: `run_cmd`
+/- outer /- inner -/ still comment -/ run_cmd pure ()

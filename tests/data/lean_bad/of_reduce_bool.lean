@@ -1,0 +1,2 @@
+-- screen: `Lean.ofReduceBool`
+theorem t : True := Lean.ofReduceBool _ _ rfl ▸ trivial

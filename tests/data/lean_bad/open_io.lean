@@ -1,0 +1,3 @@
+-- screen: `IO`
+open IO in
+def hello := println "hi"

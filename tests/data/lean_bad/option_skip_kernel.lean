@@ -1,0 +1,3 @@
+-- screen: option `debug.skipKernelTC`
+set_option debug.skipKernelTC true
+theorem lie : True := trivial

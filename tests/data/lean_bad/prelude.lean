@@ -1,0 +1,3 @@
+-- screen: `prelude`
+prelude
+inductive MyNat where | zero

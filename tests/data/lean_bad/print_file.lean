@@ -1,0 +1,2 @@
+-- screen: `#print`
+#print "/etc/passwd"

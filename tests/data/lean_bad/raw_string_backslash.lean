@@ -1,0 +1,2 @@
+-- screen: `#eval`
+def r : String := r"\" #eval (1 : Nat) -- "

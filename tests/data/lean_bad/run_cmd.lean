@@ -1,0 +1,3 @@
+-- screen: `run_cmd`
+open Lean in
+run_cmd logInfo "hi"

@@ -1,0 +1,2 @@
+-- screen: `run_elab`
+run_elab pure ()

@@ -1,0 +1,4 @@
+-- screen: `run_tac`
+example : True := by
+  run_tac pure ()
+  trivial

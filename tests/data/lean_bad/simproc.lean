@@ -1,0 +1,2 @@
+-- screen: `simproc`
+simproc reduceFoo (Nat.succ _) := fun _ => pure .continue

@@ -1,0 +1,5 @@
+-- screen: `syntax`
+syntax "mycmd" : command
+elab_rules : command
+  | `(mycmd) => pure ()
+mycmd

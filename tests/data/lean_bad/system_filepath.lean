@@ -1,0 +1,2 @@
+-- screen: `System.FilePath`
+def home : System.FilePath := "/root"

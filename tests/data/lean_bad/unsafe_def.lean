@@ -1,0 +1,2 @@
+-- screen: `unsafe`
+unsafe def coerce (n : Nat) : Int := unsafeCast n

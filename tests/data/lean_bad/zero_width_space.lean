@@ -1,0 +1,2 @@
+-- screen: U+200B
+def x​ := 1

@@ -1,0 +1,313 @@
+"""ModelClient against a real loopback HTTP server: retries, timeouts, cache, bounds, batches."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import socket
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import pytest
+
+from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply
+from tools.generate import (
+    CallFailure,
+    ChatMessage,
+    Completion,
+    CompletionRequest,
+    ModelCallError,
+    ModelClient,
+    ModelConfig,
+    ResponseCache,
+    cache_key,
+    parse_retry_after,
+)
+from tools.generate.faults import backoff_s
+
+pytest_plugins = ["tests.conftest_fake_openai"]
+
+T = TypeVar("T")
+HI = [ChatMessage(role="user", content="hi")]
+
+
+def make_client(server: FakeOpenAI, cache: ResponseCache | None = None, **config) -> ModelClient:
+    settings = {"base_url": server.url, "model": "fake-r1", "backoff_base_s": 0.01,
+                "backoff_max_s": 0.05, "max_retries": 3, "timeout_s": 5.0} | config
+    return ModelClient(ModelConfig(**settings), cache=cache)
+
+
+def run(client: ModelClient, make: Callable[[], Awaitable[T]]) -> T:
+    async def main() -> T:
+        try:
+            return await make()
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+def ask(client: ModelClient, **kwargs) -> Completion:
+    arguments = {"temperature": 0.6, "max_tokens": 64, "skill": "test"} | kwargs
+    return run(client, lambda: client.complete(HI, **arguments))
+
+
+def content(request: RecordedRequest) -> str:
+    return (request.body or {})["messages"][-1]["content"]
+
+
+# --- one call ----------------------------------------------------------------------------
+
+
+def test_completion_carries_text_reasoning_tokens_and_latency(fake_openai):
+    fake_openai.enqueue(Reply.text("It is 4.", reasoning_content="2 + 2"))
+    done = ask(make_client(fake_openai))
+    assert (done.text, done.reasoning, done.finish_reason) == ("It is 4.", "2 + 2", "stop")
+    assert done.tokens_in > 0 and done.tokens_out > 0 and done.latency_ms > 0
+    assert (done.attempts, done.cached) == (1, False)
+
+
+def test_request_sends_max_tokens_and_temperature(fake_openai):
+    ask(make_client(fake_openai), temperature=0.3, max_tokens=77)
+    body = fake_openai.chat_requests[0].body
+    assert body["max_tokens"] == 77 and body["temperature"] == 0.3
+    assert "max_completion_tokens" not in body and body["model"] == "fake-r1"
+
+
+def test_inline_think_block_stays_in_the_text(fake_openai):
+    fake_openai.enqueue(Reply.think("hmm", "Yes."))
+    done = ask(make_client(fake_openai))
+    assert done.text.startswith("<think>") and done.reasoning == ""
+
+
+def test_n_choices_are_all_returned(fake_openai):
+    fake_openai.enqueue(Reply(content=["a", "b", "c"]))
+    done = ask(make_client(fake_openai), n=3)
+    assert [c.text for c in done.choices] == ["a", "b", "c"] and done.text == "a"
+
+
+def test_logprobs_come_back_per_token_with_their_alternatives(fake_openai):
+    fake_openai.enqueue(Reply.yes_no(0.8, reasoning=None))
+    client = make_client(fake_openai)
+    done = ask(client, logprobs=True, top_logprobs=5)
+    assert done.logprobs is not None and done.logprobs[0].token == "Yes"
+    assert {alt.token for alt in done.logprobs[0].top} == {" Yes", "yes", " No", "NO"}
+    assert client.logprobs_supported is True
+
+
+# --- retries -----------------------------------------------------------------------------
+
+
+def test_retry_after_is_honoured_on_429(fake_openai):
+    fake_openai.enqueue(Reply.rate_limited(retry_after="0.4"), Reply.text("ok"))
+    client = make_client(fake_openai)
+    done = ask(client)
+    first, second = fake_openai.chat_requests
+    assert second.received_at - first.received_at >= 0.4
+    assert done.attempts == 2 and client.stats.retries == 1
+
+
+def test_500_then_success(fake_openai):
+    fake_openai.enqueue(Reply.server_error(500), Reply.server_error(503), Reply.text("fine"))
+    done = ask(make_client(fake_openai))
+    assert done.text == "fine" and done.attempts == 3
+
+
+def test_timeout_then_success(fake_openai):
+    fake_openai.enqueue(Reply.slow(2.0), Reply.text("in time"))
+    done = ask(make_client(fake_openai, timeout_s=0.3))
+    assert done.text == "in time" and done.attempts == 2
+
+
+def test_dropped_connection_then_success(fake_openai):
+    fake_openai.enqueue(Reply.dropped(), Reply.text("back"))
+    assert ask(make_client(fake_openai)).text == "back"
+
+
+def test_malformed_body_then_success(fake_openai):
+    fake_openai.enqueue(Reply.malformed(), Reply.text("json again"))
+    assert ask(make_client(fake_openai)).text == "json again"
+
+
+def test_retries_are_bounded(fake_openai):
+    fake_openai.enqueue(*[Reply.server_error()] * 3)
+    client = make_client(fake_openai, max_retries=2)
+    with pytest.raises(ModelCallError) as error:
+        ask(client)
+    assert error.value.kind == "server_error" and error.value.attempts == 3
+    assert len(fake_openai.chat_requests) == 3 and client.stats.failures == 1
+
+
+def test_unauthorized_is_not_retried(fake_openai):
+    fake_openai.api_key = "right"
+    with pytest.raises(ModelCallError) as error:
+        ask(make_client(fake_openai, api_key="wrong"))
+    assert error.value.kind == "auth" and len(fake_openai.chat_requests) == 1
+
+
+def test_retry_after_parses_seconds_and_http_dates():
+    now = datetime(2015, 10, 21, 7, 27, 30, tzinfo=UTC)
+    assert parse_retry_after("2") == 2.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=now) == 30.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now=now) == 0.0
+    assert parse_retry_after("soon") is None
+
+
+def test_backoff_grows_with_jitter_and_obeys_retry_after():
+    ceilings = [max(backoff_s(n, base_s=1, max_s=8) for _ in range(200)) for n in (1, 3, 6)]
+    assert ceilings[0] <= 1 < ceilings[1] <= 4 < ceilings[2] <= 8
+    assert 5 <= backoff_s(1, base_s=1, max_s=8, retry_after_s=5) <= 5.5
+    assert backoff_s(1, base_s=1, max_s=8, retry_after_s=500, retry_after_max_s=60) <= 66
+
+
+# --- concurrency -------------------------------------------------------------------------
+
+
+def test_concurrency_bound_is_respected(fake_openai):
+    fake_openai.latency_s = 0.1
+    client = make_client(fake_openai, concurrency=4)
+    requests = [CompletionRequest(messages=[ChatMessage(role="user", content=f"q{i}")],
+                                  skill="test") for i in range(16)]
+    results = client.complete_many(requests)
+    assert all(isinstance(r, Completion) for r in results)
+    assert fake_openai.max_in_flight == 4
+
+
+def test_a_failed_item_does_not_stop_the_batch(fake_openai):
+    fake_openai.fallback = lambda request: (
+        Reply.server_error() if content(request) == "bad" else Reply.text(content(request)))
+    client = make_client(fake_openai, max_retries=1)
+    requests = [CompletionRequest(messages=[ChatMessage(role="user", content=c)], skill="t")
+                for c in ("one", "bad", "three")]
+    results = client.complete_many(requests)
+    assert [r.text for r in results if isinstance(r, Completion)] == ["one", "three"]
+    failure = results[1]
+    assert isinstance(failure, CallFailure) and failure.index == 1
+    assert failure.kind == "server_error" and failure.attempts == 2
+
+
+def test_batches_can_run_one_after_another(fake_openai):
+    client = make_client(fake_openai)
+    request = CompletionRequest(messages=HI, skill="t")
+    assert len(client.complete_many([request]) + client.complete_many([request])) == 2
+
+
+# --- cache -------------------------------------------------------------------------------
+
+
+def test_cache_hit_makes_no_http_call(fake_openai, tmp_path):
+    client = make_client(fake_openai, cache=ResponseCache(tmp_path / "cache.sqlite"))
+    first = ask(client)
+    again = ask(client)
+    assert len(fake_openai.chat_requests) == 1
+    assert again.cached and again.attempts == 0 and again.text == first.text
+    assert client.stats.cache_hits == 1 and client.stats.requests == 1
+
+
+def test_cache_survives_a_new_client(fake_openai, tmp_path):
+    ask(make_client(fake_openai, cache=ResponseCache(tmp_path / "c.sqlite")))
+    ask(make_client(fake_openai, cache=ResponseCache(tmp_path / "c.sqlite")))
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_no_cache_calls_again_and_refreshes_the_entry(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.text("old"), Reply.text("new"))
+    client = make_client(fake_openai, cache=ResponseCache(tmp_path / "cache.sqlite"))
+    ask(client)
+    fresh = ask(client, use_cache=False)
+    assert fresh.text == "new" and not fresh.cached
+    assert ask(client).text == "new" and len(fake_openai.chat_requests) == 2
+
+
+def test_sample_index_and_skill_version_are_part_of_the_key(fake_openai, tmp_path):
+    client = make_client(fake_openai, cache=ResponseCache(tmp_path / "cache.sqlite"))
+    ask(client, sample=0)
+    ask(client, sample=1)
+    ask(client, sample=1, skill_version="2")
+    ask(client, sample=1, skill_version="2")
+    assert len(fake_openai.chat_requests) == 3
+
+
+def test_cache_key_is_stable_and_sensitive():
+    base = cache_key("m", [{"role": "user", "content": "x"}], {"temperature": 0.5, "n": 1},
+                     skill="s", skill_version="1")
+    same = cache_key("m", [{"content": "x", "role": "user"}], {"n": 1, "temperature": 0.5},
+                     skill="s", skill_version="1")
+    other = cache_key("m", [{"role": "user", "content": "x"}], {"temperature": 0.6, "n": 1},
+                      skill="s", skill_version="1")
+    assert base == same != other and len(base) == 64
+
+
+def test_cache_is_shared_by_threads(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+
+    def write(offset: int) -> None:
+        for i in range(50):
+            cache.put(f"k{offset + i}", {"text": str(offset + i)})
+
+    threads = [threading.Thread(target=write, args=(100 * t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(cache) == 200 and cache.get("k301") == {"text": "301"}
+
+
+def _write_from_another_process(path: str) -> None:
+    cache = ResponseCache(path)
+    if cache.get("here") != {"text": "parent"}:
+        raise SystemExit(1)
+    cache.put("there", {"text": "child"})
+
+
+def test_cache_is_shared_by_processes(tmp_path):
+    path = tmp_path / "cache.sqlite"
+    ResponseCache(path).put("here", {"text": "parent"})
+    child = multiprocessing.get_context("fork").Process(
+        target=_write_from_another_process, args=(str(path),))
+    child.start()
+    child.join(10)
+    assert child.exitcode == 0
+    assert ResponseCache(path).get("there") == {"text": "child"}
+
+
+# --- diagnosis ---------------------------------------------------------------------------
+
+
+def test_ping_reports_a_working_endpoint(fake_openai):
+    result = make_client(fake_openai).ping_sync()
+    assert result.ok and "fake-r1" in result.models and "answers" in result.detail
+
+
+def test_ping_names_a_model_that_is_not_served(fake_openai):
+    result = make_client(fake_openai, model="r1-huge").ping_sync()
+    assert not result.ok and "'r1-huge' is not served" in result.detail
+    assert "fake-r1" in result.detail
+
+
+def test_ping_names_a_wrong_key(fake_openai):
+    fake_openai.api_key = "right"
+    result = make_client(fake_openai, api_key="wrong").ping_sync()
+    assert not result.ok and result.detail.startswith("401")
+
+
+def test_ping_names_a_refused_connection():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = ModelConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m")
+    result = ModelClient(config).ping_sync(timeout_s=2)
+    assert not result.ok and result.detail.startswith("connection refused")
+
+
+def test_ping_names_a_bad_url():
+    result = ModelClient(ModelConfig(base_url="localhost:8000/v1", model="m")).ping_sync()
+    assert not result.ok and result.detail.startswith("bad base URL")
+
+
+def test_ping_names_a_timeout(fake_openai):
+    fake_openai.latency_s = 1.0
+    result = make_client(fake_openai).ping_sync(timeout_s=0.2)
+    assert not result.ok and "timeout" in result.detail

@@ -1,0 +1,144 @@
+"""The whole recipe end to end on the template backend, through the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import git
+import pytest
+
+from agent.cli import main
+from tools.save_set import load_set
+
+STAGES = ["formalize", "presence", "caption", "roundtrip", "personas", "missing", "fill_in",
+          "conversations"]
+
+
+def cli(*argv: str) -> int:
+    with pytest.raises(SystemExit) as e:
+        main(list(argv))
+    return int(e.value.code or 0)
+
+
+def run_dir(workspace: Path) -> Path:
+    (run,) = (workspace / "runs").iterdir()
+    return run
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory) -> Path:
+    workspace = tmp_path_factory.mktemp("run") / "ws"
+    assert cli("run", "make R1 easier to prompt", "--n", "16", "--seed", "7",
+               "--workspace", str(workspace)) == 0
+    return run_dir(workspace)
+
+
+def test_run_writes_plan_trace_sets_and_report(finished_run):
+    plan = json.loads((finished_run / "plan.json").read_text())
+    assert plan["source"] == "recipe" and [s["name"] for s in plan["stages"]] == STAGES
+    for stage in STAGES:
+        assert load_set(finished_run / "sets" / f"{stage}.jsonl"), f"{stage} set is empty"
+    report = (finished_run / "report.md").read_text()
+    assert "| formalize | 16 |" in report and "roundtrip: n =" in report
+
+
+def test_every_final_record_carries_its_checks(finished_run):
+    for r in load_set(finished_run / "sets" / "conversations.jsonl"):
+        assert r["formal"]["check"]["ok"] and r["formal"]["check"]["witness"]
+        assert all(p["touchstones"] for p in r["presence"].values())
+        assert set(r["presence"]) == set(r["domains"])
+        rt = r["english"]["roundtrip"]
+        assert rt["check"]["ok"] and rt["similarity"] >= 0.95
+        m = r["missing"]
+        assert m["dropped"] in r["domains"] and m["touchstones_absent"]
+        assert m["roundtrip"]["similarity"] < 0.93
+        assert r["fill_in"]["domain"] == m["dropped"]
+        assert r["conversations"] and all(c["messages"] for c in r["conversations"])
+        assert r["provenance"]["generator"] == "template"
+
+
+def test_rejects_keep_their_reasons(finished_run):
+    rejects = load_set(finished_run / "sets" / "formalize.rejects.jsonl")
+    assert rejects, "a 16-problem run should meet at least one inconsistent combination"
+    for r in rejects:
+        assert r["reject"]["stage"] == "formalize" and r["reject"]["reason"]
+    assert any(r["formal"]["check"]["status"] == "unsat" for r in rejects)
+
+
+def test_trace_states_its_version_and_covers_every_stage(finished_run):
+    lines = [json.loads(x) for x in (finished_run / "trace.jsonl").read_text().splitlines()]
+    assert lines[0]["format"] == "retrolean-trace" and lines[0]["version"] == 1
+    blocks = lines[1:]
+    assert [b["index"] for b in blocks] == list(range(len(blocks)))
+    assert blocks[0]["type"] == "orientation" and blocks[-1]["type"] == "outcome"
+    for stage in STAGES:
+        kinds = {b["type"] for b in blocks if b.get("stage") == stage}
+        assert {"action", "expectation", "observation", "evaluation"} <= kinds
+
+
+def test_each_stage_is_a_commit(finished_run):
+    repo = git.Repo(finished_run.parents[1])
+    messages = [c.message for c in repo.iter_commits()]
+    for stage in STAGES:
+        assert any(f": {stage} (" in m for m in messages), stage
+    assert messages[0].endswith("report") and not repo.is_dirty(untracked_files=True)
+
+
+def test_same_seed_same_records(finished_run, tmp_path):
+    workspace = tmp_path / "again"
+    assert cli("run", "make R1 easier to prompt", "--n", "16", "--seed", "7",
+               "--workspace", str(workspace)) == 0
+    again = run_dir(workspace)
+    for path in sorted((finished_run / "sets").glob("*.jsonl")):
+        assert (again / "sets" / path.name).read_text() == path.read_text(), path.name
+
+
+def test_another_seed_gives_other_records(finished_run, tmp_path):
+    workspace = tmp_path / "other"
+    assert cli("run", "make R1 easier to prompt", "--n", "16", "--seed", "8",
+               "--workspace", str(workspace)) == 0
+    other = run_dir(workspace)
+    assert (other / "sets" / "formalize.jsonl").read_text() != \
+        (finished_run / "sets" / "formalize.jsonl").read_text()
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--n", "0"], "--n must be at least 1"),
+    (["--n", "-2"], "--n must be at least 1"),
+    (["--recipe", "no-such-recipe"], "unknown recipe"),
+    (["--domains", "primes,no_such_domain"], "unknown domain 'no_such_domain'"),
+    (["--k", "500"], "domains are available"),
+    (["--formal", "coq"], "setting formal"),
+    (["--n", "many"], "Invalid value for '--n'"),
+])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(argv, fragment, workspace, capsys):
+    assert cli("run", "goal", "--workspace", str(workspace), *argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and "\n" not in err and "Traceback" not in err
+    assert not workspace.exists()
+
+
+def test_workspace_that_is_a_file(tmp_path, capsys):
+    path = tmp_path / "file"
+    path.write_text("not a workspace")
+    assert cli("run", "goal", "--workspace", str(path)) == 2
+    assert "is a file" in capsys.readouterr().err
+    assert path.read_text() == "not a workspace"
+
+
+def test_corrupt_catalog(tmp_path, workspace, capsys):
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "personas.yaml").write_text("{{{ not yaml")
+    assert cli("run", "goal", "--workspace", str(workspace), "--catalog", str(catalog)) == 2
+    err = capsys.readouterr().err
+    assert "personas.yaml" in err and err.count("\n") == 1
+    assert not workspace.exists()
+
+
+def test_domains_list_and_show(capsys):
+    assert cli("domains", "show", "primes") == 0
+    assert "need:" in capsys.readouterr().out
+    assert cli("domains", "show", "nope") == 2
+    assert cli("domains") == 0

@@ -1,0 +1,46 @@
+"""The workspace: a git repository that refuses paths it cannot use and commits what it holds."""
+
+from __future__ import annotations
+
+import git
+import pytest
+
+from memory.errors import UserError
+from memory.workspace import Workspace
+
+
+def test_first_use_initialises_a_repository_with_one_commit(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    run = ws.create_run("r1")
+    assert run.is_dir() and (run / "sets").is_dir()
+    repo = git.Repo(tmp_path / "ws")
+    assert [c.message for c in repo.iter_commits()] == ["workspace: initialise"]
+
+
+def test_commit_records_the_run_and_skips_empty_commits(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    run = ws.create_run("r1")
+    (run / "plan.json").write_text("{}")
+    assert ws.commit("run r1: plan", [run]) is not None
+    assert ws.commit("run r1: nothing new", [run]) is None
+    assert "runs/r1/plan.json" in git.Repo(ws.root).git.ls_files()
+
+
+def test_a_file_is_not_a_workspace(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("x")
+    with pytest.raises(UserError, match="is a file"):
+        Workspace(path)
+
+
+def test_a_foreign_non_empty_directory_is_refused(tmp_path):
+    (tmp_path / "stuff").mkdir()
+    (tmp_path / "stuff" / "notes.txt").write_text("mine")
+    with pytest.raises(UserError, match="not a retrolean workspace"):
+        Workspace(tmp_path / "stuff")
+
+
+def test_run_ids_are_unique_and_sortable(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    ids = {ws.new_run_id("make R1 easier") for _ in range(20)}
+    assert len(ids) == 20 and all(i[:8].isdigit() for i in ids)
