@@ -35,8 +35,8 @@ class Parameters(_Strict):
 
 
 class Thresholds(_Strict):
-    roundtrip_similarity: float = Field(0.95, ge=-1, le=1)
-    missing_similarity: float = Field(0.93, ge=-1, le=1)
+    roundtrip_similarity: float = Field(0.97, ge=-1, le=1)
+    missing_similarity: float = Field(0.95, ge=-1, le=1)
     judge_p_yes: float = Field(0.5, ge=0, le=1)
 
 

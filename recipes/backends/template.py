@@ -8,7 +8,9 @@ Z3 in SMT-LIB mode). Presence is judged by touchstones only.
 
 from __future__ import annotations
 
+import os
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 from recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
 from skills.caption.template import caption as caption_template
@@ -34,6 +36,7 @@ class TemplateBackend:
         self.cards = cards
         self.z3_timeout_ms = z3_timeout_ms
         self.guided_link_rate = guided_link_rate
+        self.threads = max(1, os.cpu_count() or 1)
 
     def _solve(self, text: str) -> dict[str, int] | None:
         verdict = smt_check(text, timeout_ms=self.z3_timeout_ms)
@@ -51,9 +54,15 @@ class TemplateBackend:
 
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
                   language: str) -> list[FormalDraft | Failure]:
-        return [self._draft(formalize_spec(domains, theme, rng, self._solve,
-                                           self.guided_link_rate), language)
-                for domains, theme, rng in items]
+        def one(item: tuple[list[str], str | None, random.Random]) -> FormalDraft | Failure:
+            domains, theme, rng = item
+            spec = formalize_spec(domains, theme, rng, self._solve, self.guided_link_rate)
+            return self._draft(spec, language)
+
+        # Z3 releases the GIL, so threads overlap its solving; each item has its own rng and
+        # Z3 context, so the output does not depend on scheduling.
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            return list(pool.map(one, items))
 
     def caption(self, items: list[tuple[FormalDraft, random.Random]],
                 concise_rate: float) -> list[tuple[str, list[str]] | Failure]:
