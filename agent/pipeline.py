@@ -187,9 +187,9 @@ def execute(prepared: PreparedRun, progress: Progress | None = None,
             records = _run_stage(stage, records, ctx, trace, progress, run_dir, result)
             workspace.commit(f"run {run_id}: {stage.name} ({result.rows[-1].summary()})",
                              [run_dir])
-    except Exception as e:
-        trace.write("error", f"{type(e).__name__}: {e}")
-        workspace.commit(f"run {run_id}: failed ({type(e).__name__})", [run_dir])
+    except BaseException as e:  # interrupted or crashed: keep what was written, then re-raise
+        trace.write("error", f"{type(e).__name__}: {e}".rstrip(": "))
+        workspace.commit(f"run {run_id}: stopped ({type(e).__name__})", [run_dir])
         raise
     result.seconds = time.perf_counter() - started
     trace.write("outcome", (

@@ -114,3 +114,17 @@ def test_gadget_alone_is_mostly_satisfiable_and_witness_checks(domain):
             env.setdefault(v.name, v.lo)
         assert all(evaluate(c, env) for c in problem.constraints + problem.bounds())
     assert sat >= len(SEEDS) * 0.6, f"only {sat}/{len(SEEDS)} satisfiable"
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_lean_touchstones_match_own_lean_rendering_only(domain):
+    from skills.problems.render_lean import render_lean
+
+    cards = load_domains()
+    g = gadget_for(domain)
+    spec = ProblemSpec(domains=[domain], params={domain: g.sample(random.Random(3))})
+    own = render_lean(compile_spec(spec), domain, None)
+    assert touchstones_present(own, cards[domain].touchstones.lean4, "lean4")
+    for other in DOMAINS:
+        if other != domain:
+            assert not touchstones_present(own, cards[other].touchstones.lean4, "lean4"), other

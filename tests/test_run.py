@@ -142,3 +142,22 @@ def test_domains_list_and_show(capsys):
     assert "need:" in capsys.readouterr().out
     assert cli("domains", "show", "nope") == 2
     assert cli("domains") == 0
+
+
+def test_lean4_runs_check_with_lean(tmp_path, workspace, monkeypatch):
+    """With a `lean` (here a stand-in speaking `lean --json`), --formal lean4 checks Lean text."""
+    from tests.lean_standins import events, standin_config
+
+    config = standin_config(tmp_path)
+    monkeypatch.setenv("RETROLEAN_LEAN", config.executable)
+    assert cli("run", "goal", "--n", "4", "--seed", "3", "--formal", "lean4",
+               "--workspace", str(workspace)) == 0
+    run = run_dir(workspace)
+    records = load_set(run / "sets" / "formalize.jsonl")
+    assert records and all(r["formal"]["language"] == "lean4" for r in records)
+    for r in records:
+        assert "theorem problem_consistent" in r["formal"]["text"]
+        assert r["formal"]["check"]["checker"].startswith("lean 4.99.0-standin")
+        assert r["formal"]["check"]["witness"]
+    assert events(tmp_path, "start"), "the stand-in lean was never started"
+    assert json.loads((run / "plan.json").read_text())["language"] == "lean4"

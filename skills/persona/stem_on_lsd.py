@@ -38,7 +38,7 @@ class StemOnLsd(PersonaProcess):
             errors.append(f"{view.card.id}: says {wrong} where there are {n}")
             n = wrong
         noun = strip_article(view.ports[0].noun)
-        return (f"the {view.card.name} layer is like {n} {noun} {rng.choice(METAPHORS)}, "
+        return (f"the {view.card.name} layer is like {n} {noun}, {rng.choice(METAPHORS)}, "
                 f"and {rng.choice(METAPHORS)} on top.")
 
     def frame_segment(self, view: DomainView, frame: Frame, rng: random.Random) -> str:
