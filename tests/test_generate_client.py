@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import multiprocessing
 import socket
 import threading
@@ -11,7 +12,9 @@ from datetime import UTC, datetime
 from typing import TypeVar
 
 import pytest
+from pydantic import BaseModel
 
+from skills.parsing import ParseError, parse_output
 from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply
 from tools.generate import (
     CallFailure,
@@ -26,11 +29,13 @@ from tools.generate import (
     parse_retry_after,
 )
 from tools.generate.faults import backoff_s
+from tools.generate.http11 import HttpAnswer, HttpProtocolError, _read_answer
 
 pytest_plugins = ["tests.conftest_fake_openai"]
 
 T = TypeVar("T")
 HI = [ChatMessage(role="user", content="hi")]
+both_transports = pytest.mark.parametrize("transport", ["direct", "sdk"])
 
 
 def make_client(server: FakeOpenAI, cache: ResponseCache | None = None, **config) -> ModelClient:
@@ -61,9 +66,10 @@ def content(request: RecordedRequest) -> str:
 # --- one call ----------------------------------------------------------------------------
 
 
-def test_completion_carries_text_reasoning_tokens_and_latency(fake_openai):
+@both_transports
+def test_completion_carries_text_reasoning_tokens_and_latency(fake_openai, transport):
     fake_openai.enqueue(Reply.text("It is 4.", reasoning_content="2 + 2"))
-    done = ask(make_client(fake_openai))
+    done = ask(make_client(fake_openai, transport=transport))
     assert (done.text, done.reasoning, done.finish_reason) == ("It is 4.", "2 + 2", "stop")
     assert done.tokens_in > 0 and done.tokens_out > 0 and done.latency_ms > 0
     assert (done.attempts, done.cached) == (1, False)
@@ -88,47 +94,119 @@ def test_n_choices_are_all_returned(fake_openai):
     assert [c.text for c in done.choices] == ["a", "b", "c"] and done.text == "a"
 
 
-def test_logprobs_come_back_per_token_with_their_alternatives(fake_openai):
+@both_transports
+def test_logprobs_come_back_per_token_with_their_alternatives(fake_openai, transport):
     fake_openai.enqueue(Reply.yes_no(0.8, reasoning=None))
-    client = make_client(fake_openai)
+    client = make_client(fake_openai, transport=transport)
     done = ask(client, logprobs=True, top_logprobs=5)
     assert done.logprobs is not None and done.logprobs[0].token == "Yes"
     assert {alt.token for alt in done.logprobs[0].top} == {" Yes", "yes", " No", "NO"}
     assert client.logprobs_supported is True
 
 
+def test_auto_transport_is_direct_for_plain_http_and_sdk_otherwise(monkeypatch):
+    def pick(url: str) -> str:
+        return ModelClient(ModelConfig(base_url=url, model="m")).transport
+
+    assert pick("http://127.0.0.1:8000/v1") == "direct"
+    assert pick("https://api.deepseek.com/v1") == "sdk"
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
+    assert pick("http://gpu-box:8000/v1") == "sdk"
+    monkeypatch.setenv("NO_PROXY", "gpu-box")
+    assert pick("http://gpu-box:8000/v1") == "direct"
+
+
+def test_both_transports_send_the_same_body(fake_openai):
+    for transport in ("direct", "sdk"):
+        ask(make_client(fake_openai, transport=transport), logprobs=True, top_logprobs=3)
+    direct, sdk = (r.body for r in fake_openai.chat_requests)
+    assert direct == sdk
+
+
+def test_chunked_answer_is_read(fake_openai):
+    fake_openai.enqueue(Reply(content="in two chunks", chunked=True))
+    assert ask(make_client(fake_openai, transport="direct")).text == "in two chunks"
+
+
+def test_server_closing_an_idle_connection_costs_no_attempt(fake_openai):
+    fake_openai.enqueue(Reply(content="first", hang_up_after=True), Reply.text("second"))
+    client = make_client(fake_openai, transport="direct")
+
+    async def twice() -> list[Completion]:
+        first = await client.complete(HI, temperature=0, max_tokens=8, skill="t")
+        await asyncio.sleep(0.05)  # let the hang-up arrive, as it does between real calls
+        second = await client.complete(HI, temperature=0, max_tokens=8, skill="t", sample=1)
+        return [first, second]
+
+    done = run(client, twice)
+    assert [d.text for d in done] == ["first", "second"] and done[1].attempts == 1
+
+
+class Verdict(BaseModel):
+    consistent: bool
+    reason: str
+
+
+@pytest.mark.parametrize(("reply", "expect"), [
+    (Reply.fenced("lean4", "theorem t : True := trivial"), "theorem t : True := trivial"),
+    (Reply.json_in_prose({"consistent": True, "reason": "a witness exists"}), "a witness exists"),
+    (Reply.refusal(), "refusal"),
+    (Reply.truncated(), "truncated"),
+    (Reply.text("42", reasoning_content="long thought"), "no_code"),
+])
+def test_scripted_r1_answers_parse_as_the_pipeline_expects(fake_openai, reply, expect):
+    fake_openai.enqueue(reply)
+    done = ask(make_client(fake_openai))
+    wants_json = "consistent" in done.text
+    try:
+        parsed = parse_output(done.text, reasoning_content=done.reasoning,
+                              finish_reason=done.finish_reason,
+                              language=None if wants_json else "lean4",
+                              schema=Verdict if wants_json else None)
+    except ParseError as error:
+        assert error.kind == expect
+    else:
+        found = parsed.data.reason if parsed.data else parsed.code.code  # type: ignore[union-attr]
+        assert found == expect and parsed.reasoning
+
+
 # --- retries -----------------------------------------------------------------------------
 
 
-def test_retry_after_is_honoured_on_429(fake_openai):
+@both_transports
+def test_retry_after_is_honoured_on_429(fake_openai, transport):
     fake_openai.enqueue(Reply.rate_limited(retry_after="0.4"), Reply.text("ok"))
-    client = make_client(fake_openai)
+    client = make_client(fake_openai, transport=transport)
     done = ask(client)
     first, second = fake_openai.chat_requests
     assert second.received_at - first.received_at >= 0.4
     assert done.attempts == 2 and client.stats.retries == 1
 
 
-def test_500_then_success(fake_openai):
+@both_transports
+def test_500_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.server_error(500), Reply.server_error(503), Reply.text("fine"))
-    done = ask(make_client(fake_openai))
+    done = ask(make_client(fake_openai, transport=transport))
     assert done.text == "fine" and done.attempts == 3
 
 
-def test_timeout_then_success(fake_openai):
+@both_transports
+def test_timeout_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.slow(2.0), Reply.text("in time"))
-    done = ask(make_client(fake_openai, timeout_s=0.3))
+    done = ask(make_client(fake_openai, transport=transport, timeout_s=0.3))
     assert done.text == "in time" and done.attempts == 2
 
 
-def test_dropped_connection_then_success(fake_openai):
+@both_transports
+def test_dropped_connection_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.dropped(), Reply.text("back"))
-    assert ask(make_client(fake_openai)).text == "back"
+    assert ask(make_client(fake_openai, transport=transport)).text == "back"
 
 
-def test_malformed_body_then_success(fake_openai):
+@both_transports
+def test_malformed_body_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.malformed(), Reply.text("json again"))
-    assert ask(make_client(fake_openai)).text == "json again"
+    assert ask(make_client(fake_openai, transport=transport)).text == "json again"
 
 
 def test_retries_are_bounded(fake_openai):
@@ -140,10 +218,11 @@ def test_retries_are_bounded(fake_openai):
     assert len(fake_openai.chat_requests) == 3 and client.stats.failures == 1
 
 
-def test_unauthorized_is_not_retried(fake_openai):
+@both_transports
+def test_unauthorized_is_not_retried(fake_openai, transport):
     fake_openai.api_key = "right"
     with pytest.raises(ModelCallError) as error:
-        ask(make_client(fake_openai, api_key="wrong"))
+        ask(make_client(fake_openai, transport=transport, api_key="wrong"))
     assert error.value.kind == "auth" and len(fake_openai.chat_requests) == 1
 
 
@@ -273,31 +352,86 @@ def test_cache_is_shared_by_processes(tmp_path):
     assert ResponseCache(path).get("there") == {"text": "child"}
 
 
+# --- test helpers ----------------------------------------------------------------------
+
+
+def test_guard_blocks_other_hosts_and_lets_loopback_through(monkeypatch, fake_openai):
+    from tests.conftest_fake_openai import NetworkBlockedError, guard_loopback_only
+
+    blocked = guard_loopback_only(monkeypatch)
+    with pytest.raises(NetworkBlockedError):
+        socket.create_connection(("203.0.113.7", 443), timeout=1)
+    with pytest.raises(NetworkBlockedError):
+        socket.getaddrinfo("api.deepseek.com", 443)
+    assert blocked == ["203.0.113.7", "api.deepseek.com"]
+    assert ask(make_client(fake_openai)).text == "ok"
+
+
+# --- lean HTTP client -------------------------------------------------------------------
+
+
+def read_answer(raw: bytes) -> tuple[HttpAnswer, bool]:
+    async def main() -> tuple[HttpAnswer, bool]:
+        reader = asyncio.StreamReader()
+        reader.feed_data(raw)
+        reader.feed_eof()
+        return await _read_answer(await reader.readuntil(b"\r\n\r\n"), reader)
+
+    return asyncio.run(main())
+
+
+def test_answer_without_length_runs_to_the_end_and_closes():
+    answer, keep_alive = read_answer(b"HTTP/1.0 200 OK\r\nContent-Type: x\r\n\r\n{\"a\": 1}")
+    assert answer.json() == {"a": 1} and not keep_alive
+
+
+def test_connection_close_is_honoured():
+    _answer, keep_alive = read_answer(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+    assert not keep_alive
+
+
+def test_gzip_body_is_decoded():
+    body = gzip.compress(b'{"ok": true}')
+    answer, _ = read_answer(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
+                            + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+    assert answer.json() == {"ok": True}
+
+
+def test_garbled_status_line_is_a_protocol_error():
+    with pytest.raises(HttpProtocolError):
+        read_answer(b"<html>oops</html>\r\n\r\n")
+
+
 # --- diagnosis ---------------------------------------------------------------------------
 
 
-def test_ping_reports_a_working_endpoint(fake_openai):
-    result = make_client(fake_openai).ping_sync()
+@both_transports
+def test_ping_reports_a_working_endpoint(fake_openai, transport):
+    result = make_client(fake_openai, transport=transport).ping_sync()
     assert result.ok and "fake-r1" in result.models and "answers" in result.detail
 
 
-def test_ping_names_a_model_that_is_not_served(fake_openai):
-    result = make_client(fake_openai, model="r1-huge").ping_sync()
+@both_transports
+def test_ping_names_a_model_that_is_not_served(fake_openai, transport):
+    result = make_client(fake_openai, transport=transport, model="r1-huge").ping_sync()
     assert not result.ok and "'r1-huge' is not served" in result.detail
     assert "fake-r1" in result.detail
 
 
-def test_ping_names_a_wrong_key(fake_openai):
+@both_transports
+def test_ping_names_a_wrong_key(fake_openai, transport):
     fake_openai.api_key = "right"
-    result = make_client(fake_openai, api_key="wrong").ping_sync()
+    result = make_client(fake_openai, transport=transport, api_key="wrong").ping_sync()
     assert not result.ok and result.detail.startswith("401")
 
 
-def test_ping_names_a_refused_connection():
+@both_transports
+def test_ping_names_a_refused_connection(transport):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = ModelConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m")
+    config = ModelConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m", transport=transport)
     result = ModelClient(config).ping_sync(timeout_s=2)
     assert not result.ok and result.detail.startswith("connection refused")
 
@@ -307,7 +441,8 @@ def test_ping_names_a_bad_url():
     assert not result.ok and result.detail.startswith("bad base URL")
 
 
-def test_ping_names_a_timeout(fake_openai):
+@both_transports
+def test_ping_names_a_timeout(fake_openai, transport):
     fake_openai.latency_s = 1.0
-    result = make_client(fake_openai).ping_sync(timeout_s=0.2)
+    result = make_client(fake_openai, transport=transport).ping_sync(timeout_s=0.2)
     assert not result.ok and "timeout" in result.detail

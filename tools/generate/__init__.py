@@ -1,0 +1,44 @@
+"""Model calls for every skill: an OpenAI-compatible client with a content cache.
+
+`ModelClient` (client.py) makes the calls: bounded concurrency, retries with
+backoff that honour Retry-After, R1 reasoning kept, counters, endpoint
+diagnosis. Requests are written and read by langchain-openai's ChatOpenAI and
+travel through the OpenAI SDK or a lean HTTP/1.1 client (transport.py,
+http11.py). `ResponseCache` (cache.py) stores answers by content in SQLite.
+The pydantic types at the boundary live in completion.py, failure handling
+in faults.py. Stages import from here.
+"""
+
+from tools.generate.cache import ResponseCache, cache_key
+from tools.generate.client import ModelClient
+from tools.generate.completion import (
+    CallFailure,
+    ChatMessage,
+    Choice,
+    ClientStats,
+    Completion,
+    CompletionRequest,
+    ModelConfig,
+    PingResult,
+    TokenLogprob,
+    TopLogprob,
+)
+from tools.generate.faults import ModelCallError, parse_retry_after
+
+__all__ = [
+    "CallFailure",
+    "ChatMessage",
+    "Choice",
+    "ClientStats",
+    "Completion",
+    "CompletionRequest",
+    "ModelCallError",
+    "ModelClient",
+    "ModelConfig",
+    "PingResult",
+    "ResponseCache",
+    "TokenLogprob",
+    "TopLogprob",
+    "cache_key",
+    "parse_retry_after",
+]

@@ -1,0 +1,346 @@
+"""`ModelClient`: cached, bounded, retrying calls to an OpenAI-compatible chat endpoint.
+
+Built on langchain-openai's `ChatOpenAI` (its own retries off; see
+transport.py for the two ways its requests travel), with:
+- a content cache (`ResponseCache`): a hit makes no HTTP call; `use_cache=False`
+  skips the lookup but still stores the fresh answer, so a `--no-cache` run
+  leaves a cache that a later run resumes from;
+- an `asyncio.Semaphore` of `config.concurrency` around each HTTP attempt
+  (not around backoff waits, so a task sleeping on a 429 holds no slot);
+- tenacity retries on 429, 408/409, 5xx, timeouts, dropped connections and
+  non-JSON bodies: exponential backoff with full jitter, or the server's
+  Retry-After (seconds or HTTP-date) when it sends one;
+- R1 reasoning delivered in `reasoning_content` / `reasoning` (DeepSeek, vLLM,
+  OpenRouter) kept on the `Completion`;
+- counters (`stats`) and one-line endpoint diagnosis (`ping`) for `doctor`.
+
+Use `await client.complete(...)` inside async code, `client.complete_many([...])`
+from sync code (one failed item becomes a `CallFailure`; the others go on).
+
+Trade-off: the semaphore and the transport (connection pools, ChatOpenAI
+instances) are made per event loop, because a pool cannot outlive the loop it
+was opened on; the sync wrapper pays a few milliseconds to set them up per
+batch, so batch whole stages.
+
+Example:
+    client = ModelClient(ModelConfig(base_url="http://localhost:8000/v1", model="r1"),
+                         cache=ResponseCache(run_dir / "model-cache.sqlite"))
+    done = await client.complete([ChatMessage(role="user", content="Hi")],
+                                 temperature=0.6, max_tokens=512, skill="caption")
+    done.text, done.reasoning, done.tokens_out, done.cached
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import urllib.parse
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from tools.generate.cache import ResponseCache, cache_key
+from tools.generate.completion import (
+    CallFailure,
+    ChatMessage,
+    Choice,
+    ClientStats,
+    Completion,
+    CompletionRequest,
+    ModelConfig,
+    PingResult,
+    TokenLogprob,
+    TopLogprob,
+)
+from tools.generate.faults import ModelCallError, backoff_s, classify
+from tools.generate.transport import Transport, TransportName, choose_transport, open_transport
+
+log = logging.getLogger(__name__)
+
+MessagesIn = Sequence[ChatMessage | Mapping[str, str]]
+_LC_MESSAGE = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+
+
+@dataclass
+class _LoopResources:
+    """What must not cross event loops: the transport's connections and the semaphore."""
+
+    transport: Transport
+    semaphore: asyncio.Semaphore
+
+
+def _as_messages(messages: MessagesIn) -> list[ChatMessage]:
+    return [m if isinstance(m, ChatMessage) else ChatMessage.model_validate(m) for m in messages]
+
+
+def _token_logprobs(raw: dict | None) -> list[TokenLogprob] | None:
+    if not raw or raw.get("content") is None:
+        return None
+    return [TokenLogprob(token=item["token"], logprob=item["logprob"],
+                         top=[TopLogprob(token=t["token"], logprob=t["logprob"])
+                              for t in item.get("top_logprobs") or []])
+            for item in raw["content"]]
+
+
+class ModelClient:
+    """Calls one model on one OpenAI-compatible endpoint; see the module docstring."""
+
+    def __init__(self, config: ModelConfig, cache: ResponseCache | None = None) -> None:
+        self.config = config
+        self.cache = cache
+        self.logprobs_supported: bool | None = None
+        self._stats = ClientStats()
+        self._stats_lock = threading.Lock()
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopResources] = (
+            weakref.WeakKeyDictionary())
+
+    # --- accounting ------------------------------------------------------------------------
+
+    @property
+    def stats(self) -> ClientStats:
+        """A snapshot of the counters."""
+        with self._stats_lock:
+            return self._stats.model_copy()
+
+    def _count(self, **deltas: int) -> None:
+        with self._stats_lock:
+            for name, delta in deltas.items():
+                setattr(self._stats, name, getattr(self._stats, name) + delta)
+
+    # --- per-loop resources ----------------------------------------------------------------
+
+    @property
+    def transport(self) -> TransportName:
+        """Which transport the calls take ("sdk" or "direct"), for the screen and the trace."""
+        return choose_transport(self.config)
+
+    def _resources(self) -> _LoopResources:
+        loop = asyncio.get_running_loop()
+        resources = self._loops.get(loop)
+        if resources is None:
+            resources = _LoopResources(open_transport(self.config),
+                                       asyncio.Semaphore(self.config.concurrency))
+            self._loops[loop] = resources
+        return resources
+
+    async def aclose(self) -> None:
+        """Close the connections of the running event loop (others close with their loop)."""
+        resources = self._loops.pop(asyncio.get_running_loop(), None)
+        if resources is not None:
+            await resources.transport.aclose()
+
+    # --- one call --------------------------------------------------------------------------
+
+    async def complete(self, messages: MessagesIn, *, temperature: float, max_tokens: int,
+                       n: int = 1, logprobs: bool = False, top_logprobs: int = 0,
+                       skill: str, skill_version: str = "1", sample: int = 0,
+                       use_cache: bool = True) -> Completion:
+        """One chat completion, from the cache or the endpoint; raises ModelCallError.
+
+        `sample` tells apart repeated samples of the same prompt (each its own
+        cache entry); `use_cache=False` skips the lookup but stores the answer.
+        """
+        chat_messages = _as_messages(messages)
+        params: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens, "n": n}
+        if logprobs:
+            params.update(logprobs=True, top_logprobs=top_logprobs)
+        key = cache_key(self.config.model, [m.model_dump() for m in chat_messages], params,
+                        skill=skill, skill_version=skill_version, sample=sample)
+        self._count(calls=1)
+        if self.cache is not None and use_cache:
+            hit = self.cache.get(key)
+            if hit is not None:
+                self._count(cache_hits=1)
+                return Completion.model_validate({**hit, "cached": True, "attempts": 0})
+        completion = await self._call_with_retries(chat_messages, params)
+        completion = completion.model_copy(update={
+            "skill": skill, "skill_version": skill_version, "sample": sample, "key": key})
+        if self.cache is not None:
+            self.cache.put(key, completion.model_dump(mode="json"), model=self.config.model,
+                           skill=skill, skill_version=skill_version)
+        return completion
+
+    async def complete_request(self, request: CompletionRequest) -> Completion:
+        """`complete` with its arguments in a CompletionRequest."""
+        return await self.complete(
+            request.messages, temperature=request.temperature, max_tokens=request.max_tokens,
+            n=request.n, logprobs=request.logprobs, top_logprobs=request.top_logprobs,
+            skill=request.skill, skill_version=request.skill_version, sample=request.sample,
+            use_cache=request.use_cache)
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        retry_after = error.retry_after_s if isinstance(error, ModelCallError) else None
+        cfg = self.config
+        return backoff_s(state.attempt_number, base_s=cfg.backoff_base_s,
+                         max_s=cfg.backoff_max_s, retry_after_s=retry_after,
+                         retry_after_max_s=cfg.retry_after_max_s)
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        wait = state.next_action.sleep if state.next_action is not None else 0.0
+        self._count(retries=1)
+        log.info("model call attempt %d failed (%s); retrying in %.2f s",
+                 state.attempt_number, error, wait)
+
+    async def _call_with_retries(self, messages: list[ChatMessage],
+                                 params: dict[str, Any]) -> Completion:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.config.max_retries + 1), wait=self._wait,
+            retry=retry_if_exception(lambda e: isinstance(e, ModelCallError) and e.retryable),
+            before_sleep=self._before_sleep, reraise=True)
+        attempts = 0
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    attempts = attempt.retry_state.attempt_number
+                    completion = await self._attempt(messages, params)
+                    return completion.model_copy(update={"attempts": attempts})
+        except ModelCallError as error:
+            error.attempts = attempts
+            self._count(failures=1)
+            raise
+        raise AssertionError("tenacity ended without a result")  # reraise=True makes this dead
+
+    async def _attempt(self, messages: list[ChatMessage], params: dict[str, Any],
+                       *, timeout_s: float | None = None) -> Completion:
+        """One HTTP attempt under the semaphore; every failure becomes a ModelCallError."""
+        resources = self._resources()
+        lc_messages: list[BaseMessage] = [_LC_MESSAGE[m.role](m.content) for m in messages]
+        limit = timeout_s or self.config.timeout_s
+        async with resources.semaphore:
+            self._count(requests=1)
+            started = time.perf_counter()
+            try:
+                result = await resources.transport.generate(lc_messages, params, limit)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                error = classify(exc, base_url=self.config.base_url, model=self.config.model,
+                                 timeout_s=limit)
+                if params.get("logprobs") and error.kind == "bad_request":
+                    self.logprobs_supported = False
+                raise error from exc
+            latency_ms = (time.perf_counter() - started) * 1000.0
+        return self._completion(result.generations, params, latency_ms)
+
+    def _completion(self, generations: list[Any], params: dict[str, Any],
+                    latency_ms: float) -> Completion:
+        choices = []
+        for generation in generations:
+            info = generation.generation_info or {}
+            choices.append(Choice(text=str(generation.message.content or ""),
+                                  reasoning=info.get("reasoning") or "",
+                                  finish_reason=info.get("finish_reason"),
+                                  logprobs=_token_logprobs(info.get("logprobs"))))
+        if not choices:
+            raise ModelCallError("protocol", f"the answer from {self.config.base_url} has no "
+                                             "choices")
+        if params.get("logprobs"):
+            self.logprobs_supported = choices[0].logprobs is not None
+        usage = getattr(generations[0].message, "usage_metadata", None) or {}
+        tokens_in = int(usage.get("input_tokens", 0))
+        tokens_out = int(usage.get("output_tokens", 0))
+        self._count(tokens_in=tokens_in, tokens_out=tokens_out)
+        first = choices[0]
+        return Completion(text=first.text, reasoning=first.reasoning,
+                          finish_reason=first.finish_reason, logprobs=first.logprobs,
+                          choices=choices, model=self.config.model, tokens_in=tokens_in,
+                          tokens_out=tokens_out, latency_ms=latency_ms)
+
+    # --- batches ---------------------------------------------------------------------------
+
+    async def acomplete_many(self, requests: Sequence[CompletionRequest]
+                             ) -> list[Completion | CallFailure]:
+        """All requests concurrently (bounded by the semaphore), results in request order.
+
+        A call that fails after its retries becomes a CallFailure in its place;
+        the other calls go on. Exceptions that are not model-call failures
+        (bugs) are raised once every call has finished.
+        """
+        outcomes = await asyncio.gather(*(self.complete_request(r) for r in requests),
+                                        return_exceptions=True)
+        results: list[Completion | CallFailure] = []
+        for index, (request, outcome) in enumerate(zip(requests, outcomes, strict=True)):
+            if isinstance(outcome, ModelCallError):
+                results.append(CallFailure(index=index, kind=outcome.kind,
+                                           message=outcome.message, attempts=outcome.attempts,
+                                           skill=request.skill, status=outcome.status))
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                results.append(outcome)
+        return results
+
+    def complete_many(self, requests: Sequence[CompletionRequest]
+                      ) -> list[Completion | CallFailure]:
+        """Sync wrapper of `acomplete_many` for code outside an event loop."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("complete_many() called inside a running event loop; "
+                               "await acomplete_many() instead")
+
+        async def run() -> list[Completion | CallFailure]:
+            try:
+                return await self.acomplete_many(requests)
+            finally:
+                await self.aclose()
+
+        return asyncio.run(run())
+
+    # --- diagnosis -------------------------------------------------------------------------
+
+    async def list_models(self, *, timeout_s: float = 15.0) -> list[str]:
+        """The model names the endpoint serves; raises ModelCallError with a one-line message."""
+        try:
+            return await self._resources().transport.list_models(timeout_s)
+        except Exception as exc:
+            raise classify(exc, base_url=self.config.base_url, model=self.config.model,
+                           timeout_s=timeout_s) from exc
+
+    async def ping(self, *, timeout_s: float = 30.0) -> PingResult:
+        """Check the endpoint: URL shape, model listing, the model served, one tiny call."""
+        base_url = self.config.base_url
+        parsed = urllib.parse.urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            return PingResult(ok=False, detail=f"bad base URL '{base_url}': expected something "
+                                               "like http://localhost:8000/v1")
+        models: list[str] = []
+        try:
+            models = await self.list_models(timeout_s=timeout_s)
+        except ModelCallError as error:
+            if error.kind != "not_found":
+                return PingResult(ok=False, detail=error.message)
+        if models and self.config.model not in models:
+            shown = ", ".join(models[:8]) + (", …" if len(models) > 8 else "")
+            return PingResult(ok=False, models=models, detail=(
+                f"model '{self.config.model}' is not served at {base_url}; it serves: {shown}"))
+        try:
+            done = await self._attempt([ChatMessage(role="user", content="Say OK.")],
+                                       {"temperature": 0.0, "max_tokens": 16, "n": 1},
+                                       timeout_s=timeout_s)
+        except ModelCallError as error:
+            return PingResult(ok=False, models=models, detail=error.message)
+        listed = f"{len(models)} models listed" if models else "no model list"
+        return PingResult(ok=True, models=models, latency_ms=done.latency_ms, detail=(
+            f"'{self.config.model}' at {base_url} answers ({done.latency_ms:.0f} ms; {listed})"))
+
+    def ping_sync(self, *, timeout_s: float = 30.0) -> PingResult:
+        """Sync wrapper of `ping` for the CLI."""
+
+        async def run() -> PingResult:
+            try:
+                return await self.ping(timeout_s=timeout_s)
+            finally:
+                await self.aclose()
+
+        return asyncio.run(run())
