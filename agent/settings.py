@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     lean_project: Path | None = Field(None, description="Lean project for `lake env lean`")
     lean_timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per Lean check")
     lean_memory_mb: int = Field(8192, gt=0, description="memory limit per Lean process")
+    budget_seconds: float | None = Field(None, gt=0, description="stop a run after this long")
+    budget_model_calls: int | None = Field(None, gt=0, description="stop after this many calls")
+    budget_tokens: int | None = Field(None, gt=0, description="stop after this many tokens")
+    max_stage_attempts: int = Field(2, ge=1, description="attempts per stage, the first included")
 
     @property
     def uses_model(self) -> bool:

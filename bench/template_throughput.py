@@ -20,7 +20,8 @@ T0 = time.perf_counter()
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agent.pipeline import RunOptions, execute, prepare  # noqa: E402
+from agent.pipeline import RunOptions  # noqa: E402
+from agent.runner import drive, start  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 
 
@@ -32,16 +33,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(workspace=Path(tmp) / "ws", formal="smtlib2")
         t_start = time.perf_counter()
-        prepared = prepare(settings, RunOptions(goal="benchmark", n=args.n, seed=args.seed))
-        result = execute(prepared)
+        session = start(settings, RunOptions(goal="benchmark", n=args.n, seed=args.seed))
+        state = drive(session)
+        session.close()
         wall = time.perf_counter() - t_start
     imports = t_start - T0
-    print(f"template backend, n = {args.n}, seed = {args.seed}, language = {result.language}")
+    language = session.runtime.prepared.ctx.language
+    print(f"template backend, n = {args.n}, seed = {args.seed}, language = {language}, "
+          f"status = {state['status']}")
     print(f"{'stage':>14} {'in':>5} {'out':>5} {'seconds':>8} {'records/s':>10}")
-    for r in result.rows:
-        rate = r.records_in / r.seconds if r.seconds > 0 else float("inf")
-        print(f"{r.stage:>14} {r.records_in:>5} {r.records_out:>5} {r.seconds:>8.2f} {rate:>10.1f}")
-    final = result.rows[-1].records_out
+    rows = [state["rows"][s["name"]] for s in state["plan"]["stages"] if s["name"] in state["rows"]]
+    for r in rows:
+        rate = r["records_in"] / r["seconds"] if r["seconds"] > 0 else float("inf")
+        print(f"{r['stage']:>14} {r['records_in']:>5} {r['records_out']:>5} "
+              f"{r['seconds']:>8.2f} {rate:>10.1f}")
+    final = rows[-1]["records_out"]
     print(f"imports {imports:.1f} s; run wall time {wall:.1f} s (model load, sets, commits, "
           f"report included); total {imports + wall:.1f} s")
     print(f"overall: {args.n / wall:.1f} problems/s sampled, {final} finished "

@@ -30,6 +30,8 @@ class Parameters(_Strict):
     frame_shift_rate: float = Field(0.5, ge=0, le=1)
     caption_concise_rate: float = Field(0.08, ge=0, le=1)
     guided_link_rate: float = Field(0.7, ge=0, le=1)
+    temperature_scale: float = Field(1.0, gt=0, le=2)  # model backend: scales skill temperatures
+    persona_weights: dict[str, float] = Field(default_factory=dict)  # persona id -> weight
     personas_per_problem: int = Field(4, ge=1)
     conversations_per_problem: int = Field(2, ge=1)
 
@@ -41,10 +43,13 @@ class Thresholds(_Strict):
 
 
 class StageSpec(_Strict):
+    """One stage of a plan: what runs, with which skill and tools, and what is expected."""
+
     name: str
     skill: str
     tools: list[str] = Field(default_factory=list)
     expectation: str = ""
+    min_yield: float | None = Field(None, ge=0, le=1)  # the expectation as a number
 
 
 class Recipe(_Strict):
@@ -79,8 +84,6 @@ def recipe_path(name_or_path: str) -> Path:
 
 def load_recipe(name_or_path: str) -> Recipe:
     """A validated recipe whose stages exist and get their inputs from earlier stages."""
-    from recipes.stages import STAGES  # the stage registry imports skills; keep loading cheap
-
     path = recipe_path(name_or_path)
     data = read_yaml(path)
     if not isinstance(data, dict):
@@ -89,14 +92,36 @@ def load_recipe(name_or_path: str) -> Recipe:
         recipe = Recipe.model_validate(data)
     except ValidationError as e:
         raise UserError(validation_message(path, e)) from e
+    problems = stage_problems(recipe.stages)
+    if problems:
+        raise UserError(f"{path}: {problems[0]}")
+    return recipe
+
+
+def stage_problems(stages: list[StageSpec]) -> list[str]:
+    """What is wrong with a stage list: unknown stages or tools, inputs no earlier stage makes."""
+    from recipes.stages import STAGES
+    from tools.registry import TOOLS
+
+    problems: list[str] = []
     made: set[str] = set()
-    for i, stage in enumerate(recipe.stages):
+    if not stages:
+        return ["the plan has no stages"]
+    for i, stage in enumerate(stages):
         if stage.name not in STAGES:
-            raise UserError(f"{path}: stages.{i}.name: unknown stage {stage.name!r}; "
+            problems.append(f"stages.{i}.name: unknown stage {stage.name!r}; "
                             f"known: {', '.join(STAGES)}")
+            continue
+        if stage.skill != STAGES[stage.name].skill:
+            problems.append(f"stages.{i}.skill: stage {stage.name!r} runs skill "
+                            f"{STAGES[stage.name].skill!r}, not {stage.skill!r}")
+        unknown_tools = [t for t in stage.tools if t not in TOOLS]
+        if unknown_tools:
+            problems.append(f"stages.{i}.tools: unknown tool {unknown_tools[0]!r}; "
+                            f"known: {', '.join(TOOLS)}")
         missing = STAGES[stage.name].requires - made
         if missing:
-            raise UserError(f"{path}: stages.{i}: stage {stage.name!r} needs "
+            problems.append(f"stages.{i}: stage {stage.name!r} needs "
                             f"{', '.join(sorted(missing))} from an earlier stage")
         made |= STAGES[stage.name].provides
-    return recipe
+    return problems

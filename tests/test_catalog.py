@@ -91,10 +91,12 @@ def test_recipe_with_unknown_stage_or_wrong_order(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("- name: caption", "- name: captoin"))
     assert "unknown stage 'captoin'" in _error(lambda: load_recipe(str(bad)))
-    swapped = text.replace("- name: formalize", "- name: TMP").replace(
-        "- name: fill_in", "- name: formalize").replace("- name: TMP", "- name: fill_in")
-    bad.write_text(swapped)
-    assert "needs" in _error(lambda: load_recipe(str(bad)))
+    start = text.index("  - name: formalize")
+    without_formalize = text[:start] + text[text.index("  - name: presence"):]
+    bad.write_text(without_formalize)
+    assert "needs formal from an earlier stage" in _error(lambda: load_recipe(str(bad)))
+    bad.write_text(text.replace("skill: caption", "skill: persona"))
+    assert "runs skill 'caption'" in _error(lambda: load_recipe(str(bad)))
 
 
 def test_recipe_parameter_out_of_range(tmp_path):

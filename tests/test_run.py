@@ -82,7 +82,7 @@ def test_each_stage_is_a_commit(finished_run):
     messages = [c.message for c in repo.iter_commits()]
     for stage in STAGES:
         assert any(f": {stage} (" in m for m in messages), stage
-    assert messages[0].endswith("report") and not repo.is_dirty(untracked_files=True)
+    assert messages[0].endswith("finished (report)") and not repo.is_dirty(untracked_files=True)
 
 
 def test_same_seed_same_records(finished_run, tmp_path):

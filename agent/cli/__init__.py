@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from agent.cli import check, doctor, domains, run
+from agent.cli import chat, check, doctor, domains, run
 from memory.errors import UserError
 
 app = typer.Typer(
@@ -21,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (run, domains, doctor, check):
+for module in (run, chat, domains, doctor, check):
     module.register(app)
 
 

@@ -1,58 +1,91 @@
-"""`retrolean run GOAL`: run the recipe non-interactively, with progress and a summary."""
+"""`retrolean run GOAL`: the agent, non-interactive — the plan is approved automatically.
+
+`--resume RUN_ID` continues a run that was stopped or killed, from its last
+checkpoint. Progress is a bar per stage; a summary table closes the run.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agent.pipeline import RunOptions, RunResult, execute, prepare
-from agent.settings import load_settings
+from agent.pipeline import RunOptions, prepare
+from agent.runner import Session, drive, resume, start
+from agent.settings import Settings, load_settings
+from memory.errors import UserError
 
 console = Console(stderr=True)
 
 
-class RichProgress:
-    """One progress bar per stage."""
+class StageBars:
+    """One progress bar per stage, live only while the stage runs (so prompts stay clean)."""
 
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
         self.task = None
 
     def start(self, stage: str, total: int) -> None:
+        self.progress = Progress(TextColumn("{task.description:>14}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+        self.progress.start()
         self.task = self.progress.add_task(stage, total=max(total, 1))
         if total == 0:
             self.progress.update(self.task, completed=1)
 
     def advance(self, n: int) -> None:
-        if self.task is not None:
+        if self.progress is not None and self.task is not None:
             self.progress.advance(self.task, n)
 
     def finish(self, stage: str) -> None:
-        if self.task is not None:
-            task = self.progress.tasks[self.task]
-            self.progress.update(self.task, completed=task.total)
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, completed=self.progress.tasks[self.task].total)
+            self.progress.stop()
+        self.progress = None
 
 
-def summary_table(result: RunResult) -> Table:
+def summary_table(session: Session, state: dict[str, Any]) -> Table:
     """Records in/out per stage, and where the sets and rejects went."""
-    table = Table(title=f"run {result.run_id}  ({result.backend} backend, {result.language})")
-    for col in ("stage", "in", "out", "rejected", "set", "rejects"):
-        table.add_column(col, justify="right" if col in ("in", "out", "rejected") else "left")
-    for r in result.rows:
-        table.add_row(r.stage, str(r.records_in), str(r.records_out), str(r.rejected),
-                      r.set_path, r.rejects_path or "—")
+    ctx = session.runtime.prepared.ctx
+    table = Table(title=f"run {session.run_id}  ({ctx.backend.name} backend, {ctx.language}) "
+                        f"— {state.get('status', '?')}")
+    for col in ("stage", "in", "out", "rejected", "attempts", "set", "rejects"):
+        table.add_column(col, justify="right" if col in ("in", "out", "rejected", "attempts")
+                         else "left")
+    attempts = state.get("attempts") or {}
+    for stage in state.get("plan", {}).get("stages", []):
+        row = (state.get("rows") or {}).get(stage["name"])
+        if row is None:
+            table.add_row(stage["name"], "", "", "", "0", "—", "—")
+            continue
+        table.add_row(row["stage"], str(row["records_in"]), str(row["records_out"]),
+                      str(row["rejected"]), str(attempts.get(row["stage"], 1)), row["set_path"],
+                      row["rejects_path"] or "—")
     return table
+
+
+def report(session: Session, state: dict[str, Any]) -> None:
+    """Print the summary table and where the run lives."""
+    console.print(summary_table(session, state))
+    run_dir = session.runtime.run_dir
+    console.print(f"run {state.get('status', '?')}: [bold]{run_dir}[/] (committed; "
+                  f"report {run_dir / 'report.md'}; resume with --resume {session.run_id})")
+
+
+def settings_from(**flags: Any) -> Settings:
+    """Settings with the command's flags on top of the environment."""
+    return load_settings(**flags)
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def run(
-        goal: Annotated[str, typer.Argument(help="what the data is for, in plain words")],
+        goal: Annotated[str | None, typer.Argument(help="what the data is for, in plain words")
+                        ] = None,
         n: Annotated[int | None, typer.Option("--n", help="problems to sample")] = None,
         seed: Annotated[int | None, typer.Option(help="random seed")] = None,
         k: Annotated[int | None, typer.Option("--k", help="domains per problem")] = None,
@@ -65,21 +98,38 @@ def register(app: typer.Typer) -> None:
             help="sentence-transformers model name or path")] = None,
         catalog: Annotated[Path | None, typer.Option(
             help="directory overriding catalog files (domains/, personas.yaml, …)")] = None,
+        budget_seconds: Annotated[float | None, typer.Option(
+            help="stop cleanly (with a report) after this many seconds")] = None,
+        max_stage_attempts: Annotated[int | None, typer.Option(
+            help="attempts per stage before moving on")] = None,
+        resume_id: Annotated[str | None, typer.Option(
+            "--resume", help="continue the run with this id after a stop or crash")] = None,
     ) -> None:
-        """Run the recipe toward GOAL and write a new run into the workspace."""
-        overrides = {"recipe": recipe, "workspace": workspace, "formal": formal,
-                     "embedding_model": embedding_model, "catalog": catalog}
-        settings = load_settings(**overrides)
-        options = RunOptions(goal=goal, n=n, seed=seed, k=k,
-                             domains=[d.strip() for d in domains.split(",") if d.strip()]
-                             if domains else None)
-        prepared = prepare(settings, options)  # every user error surfaces before any output
-        console.print(f"retrolean: {prepared.ctx.backend.name} backend, "
-                      f"{prepared.ctx.language} ({prepared.why_language}), "
-                      f"{len(prepared.records)} problems")
-        with Progress(TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=False) as bar:
-            result = execute(prepared, RichProgress(bar))
-        console.print(summary_table(result))
-        console.print(f"run written to [bold]{result.path}[/] (committed) in "
-                      f"{result.seconds:.1f} s; report: {result.path / 'report.md'}")
+        """Run the agent toward GOAL (plan approved automatically) and write a new run."""
+        settings = settings_from(recipe=recipe, workspace=workspace, formal=formal,
+                                 embedding_model=embedding_model, catalog=catalog,
+                                 budget_seconds=budget_seconds,
+                                 max_stage_attempts=max_stage_attempts)
+        if resume_id:
+            session = resume(settings, resume_id)
+            console.print(f"retrolean: resuming {resume_id}")
+        else:
+            if not goal:
+                raise UserError("give a GOAL (e.g. retrolean run \"make R1 easier to prompt\") "
+                                "or --resume RUN_ID")
+            options = RunOptions(goal=goal, n=n, seed=seed, k=k,
+                                 domains=[d.strip() for d in domains.split(",") if d.strip()]
+                                 if domains else None)
+            prepared = prepare(settings, options)  # every user error surfaces before output
+            console.print(f"retrolean: {prepared.ctx.backend.name} backend"
+                          + (f" ({prepared.ctx.backend.model})" if prepared.ctx.backend.model
+                             else "")
+                          + f", {prepared.ctx.language} ({prepared.why_language}), "
+                          f"{len(prepared.records)} problems")
+            session = start(settings, options, prepared=prepared)
+        session.runtime.progress = StageBars()
+        try:
+            state = drive(session)
+        finally:
+            session.close()
+        report(session, state)

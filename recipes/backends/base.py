@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from recipes.recipe import Parameters
 from skills.cards import DomainCard, PersonaCard
 from skills.persona.base import Draft
 from skills.problems.spec import ProblemSpec
@@ -51,8 +52,8 @@ class SkillBackend(Protocol):
     model: str | None
 
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
-                  language: str) -> list[FormalDraft | Failure]:
-        """A formal problem per (domains, theme, rng)."""
+                  language: str, params: Parameters) -> list[FormalDraft | Failure]:
+        """A formal problem per (domains, theme, rng), under the recipe parameters in force."""
         ...
 
     def caption(self, items: list[tuple[FormalDraft, random.Random]],

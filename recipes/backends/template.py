@@ -13,6 +13,7 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 from recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from recipes.recipe import Parameters
 from skills.caption.template import caption as caption_template
 from skills.cards import DomainCard, PersonaCard
 from skills.drop_domain.template import drop as drop_template
@@ -31,11 +32,9 @@ class TemplateBackend:
     name = "template"
     model = None
 
-    def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000,
-                 guided_link_rate: float = 0.0) -> None:
+    def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000) -> None:
         self.cards = cards
         self.z3_timeout_ms = z3_timeout_ms
-        self.guided_link_rate = guided_link_rate
         self.threads = max(1, os.cpu_count() or 1)
 
     def _solve(self, text: str) -> dict[str, int] | None:
@@ -53,10 +52,10 @@ class TemplateBackend:
                            witness=verdict.witness)
 
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
-                  language: str) -> list[FormalDraft | Failure]:
+                  language: str, params: Parameters) -> list[FormalDraft | Failure]:
         def one(item: tuple[list[str], str | None, random.Random]) -> FormalDraft | Failure:
             domains, theme, rng = item
-            spec = formalize_spec(domains, theme, rng, self._solve, self.guided_link_rate)
+            spec = formalize_spec(domains, theme, rng, self._solve, params.guided_link_rate)
             return self._draft(spec, language)
 
         # Z3 releases the GIL, so threads overlap its solving; each item has its own rng and

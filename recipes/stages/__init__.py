@@ -16,21 +16,23 @@ from recipes.stages.personas import fill_in, missing, personas
 @dataclass(frozen=True)
 class StageDef:
     run: Callable[[list[Record], StageContext], StageResult]
+    skill: str
     requires: frozenset[str]
     provides: frozenset[str]
 
 
-def _def(run, requires: set[str], provides: set[str]) -> StageDef:
-    return StageDef(run, frozenset(requires), frozenset(provides))
+def _def(run, skill: str, requires: set[str], provides: set[str]) -> StageDef:
+    return StageDef(run, skill, frozenset(requires), frozenset(provides))
 
 
 STAGES: dict[str, StageDef] = {
-    "formalize": _def(formalize, set(), {"formal"}),
-    "presence": _def(presence, {"formal"}, {"presence"}),
-    "caption": _def(caption, {"formal"}, {"english"}),
-    "roundtrip": _def(roundtrip, {"english"}, {"checkpoint"}),
-    "personas": _def(personas, {"english"}, {"personas"}),
-    "missing": _def(missing, {"personas"}, {"missing"}),
-    "fill_in": _def(fill_in, {"missing"}, {"fill_in"}),
-    "conversations": _def(conversations, {"fill_in", "personas", "english"}, {"conversations"}),
+    "formalize": _def(formalize, "formalize", set(), {"formal"}),
+    "presence": _def(presence, "judge_presence", {"formal"}, {"presence"}),
+    "caption": _def(caption, "caption", {"formal"}, {"english"}),
+    "roundtrip": _def(roundtrip, "reformalize", {"english"}, {"checkpoint"}),
+    "personas": _def(personas, "persona", {"english"}, {"personas"}),
+    "missing": _def(missing, "drop_domain", {"personas"}, {"missing"}),
+    "fill_in": _def(fill_in, "fill_in", {"missing"}, {"fill_in"}),
+    "conversations": _def(conversations, "conversation", {"fill_in", "personas", "english"},
+                          {"conversations"}),
 }

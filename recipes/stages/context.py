@@ -32,6 +32,7 @@ class StageContext:
     check: Checker
     embedder: Embedder
     progress: Callable[[int], None] = lambda n: None
+    attempt: int = 0  # a retried stage draws afresh: the attempt joins every seed
 
     def formal_similarities(self, pairs: list[tuple[str, str]]) -> list[float]:
         """Embedding similarity of formal texts, compared by content (see tools.formal_text)."""
@@ -41,7 +42,9 @@ class StageContext:
 
     def rng(self, record_id: str, stage: str, *salt: Any) -> random.Random:
         """A generator seeded by run seed, record and stage: order-independent and repeatable."""
-        key = ":".join(str(x) for x in (self.recipe.parameters.seed, record_id, stage, *salt))
+        retry = (f"attempt{self.attempt}",) if self.attempt else ()
+        key = ":".join(str(x) for x in (self.recipe.parameters.seed, record_id, stage, *salt,
+                                        *retry))
         return random.Random(key)
 
 

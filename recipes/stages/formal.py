@@ -21,7 +21,7 @@ def formalize(records: list[Record], ctx: StageContext) -> StageResult:
     """Write each domain combination as a formal problem; keep those the checker accepts."""
     result = StageResult()
     items = [(r.domains, r.theme, ctx.rng(r.id, "formalize")) for r in records]
-    drafts = ctx.backend.formalize(items, ctx.language)
+    drafts = ctx.backend.formalize(items, ctx.language, ctx.recipe.parameters)
     statuses: dict[str, int] = {}
     for record, draft in zip(records, drafts, strict=True):
         if isinstance(draft, Failure):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from recipes.backends.base import DropRequest, Failure
 from recipes.records import FillIn, Missing, PersonaText, Record, RoundTrip
 from recipes.stages.context import StageContext, StageResult
@@ -14,8 +16,9 @@ def personas(records: list[Record], ctx: StageContext) -> StageResult:
     """Describe every problem in several personas' voices (each persona its own process)."""
     result = StageResult()
     count = min(ctx.recipe.parameters.personas_per_problem, len(ctx.personas))
-    chosen = {r.id: ctx.rng(r.id, "personas").sample(sorted(ctx.personas), count)
-              for r in records}
+    weights = ctx.recipe.parameters.persona_weights
+    chosen = {r.id: weighted_sample(ctx.rng(r.id, "personas"), sorted(ctx.personas), weights,
+                                    count) for r in records}
     failures: dict[str, list[str]] = {}
     for pid, card in ctx.personas.items():
         batch = [r for r in records if pid in chosen[r.id]]
@@ -35,6 +38,22 @@ def personas(records: list[Record], ctx: StageContext) -> StageResult:
     return result
 
 
+def weighted_sample(rng: random.Random, items: list[str], weights: dict[str, float],
+                    count: int) -> list[str]:
+    """`count` distinct items drawn with the given weights (default 1; uniform when none given).
+
+    Example: weighted_sample(Random(0), ["a", "b"], {"b": 9}, 1) -> ["b"] (most of the time)
+    """
+    if not weights:
+        return rng.sample(items, count)
+    pool, out = list(items), []
+    for _ in range(min(count, len(pool))):
+        pick = rng.choices(pool, weights=[max(0.0, weights.get(x, 1.0)) + 1e-9 for x in pool])[0]
+        pool.remove(pick)
+        out.append(pick)
+    return out
+
+
 def missing(records: list[Record], ctx: StageContext) -> StageResult:
     """Drop one domain from a persona description; verify the domain is really gone."""
     result = StageResult()
@@ -43,7 +62,7 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
     requests = []
     for r in records:
         rng = ctx.rng(r.id, "missing")
-        pid = rng.choice(sorted(r.personas))
+        pid = weighted_sample(rng, sorted(r.personas), ctx.recipe.parameters.persona_weights, 1)[0]
         dropped = rng.choice(r.domains)
         persona = r.personas[pid]
         requests.append((DropRequest(spec=draft_of(r).spec, segments=persona.segments,

@@ -1,0 +1,292 @@
+"""The graph's nodes: plan, review, act, evaluate, finish — each writes its trace blocks.
+
+Nodes are methods of `Nodes`, bound to one run's `Runtime`. Side effects that
+must not repeat when LangGraph re-enters a node after an interrupt (trace
+blocks, commits) happen after the interrupt returns.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from langgraph.types import interrupt
+
+from agent.graph.decide import Decision, Spent, decide
+from agent.graph.edits import parse_edits
+from agent.graph.runtime import Runtime
+from agent.graph.state import RunState
+from agent.report import StageRow, write_report
+from memory.atomic import write_text_atomic
+from recipes.recipe import Recipe, StageSpec, stage_problems
+from recipes.records import Record
+from recipes.stages import STAGES
+from tools.save_set import load_set, save_set
+
+APPROVE = {"", "y", "yes", "ok", "okay", "approve", "approved", "go", "run", "lgtm", "sure"}
+REJECT = {"n", "no", "reject", "cancel", "abort", "quit", "stop"}
+
+
+class Nodes:
+    """The nodes of one run's graph."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+
+    # -- helpers ---------------------------------------------------------------------------
+    def recipe(self, state: RunState) -> Recipe:
+        base = self.rt.prepared.recipe
+        params = base.parameters.model_copy(update=state.get("overrides") or {})
+        return base.model_copy(update={"parameters": params})
+
+    def stages(self, state: RunState) -> list[StageSpec]:
+        return [StageSpec.model_validate(s) for s in state["plan"]["stages"]]
+
+    def _write_plan(self, state: RunState, plan: dict[str, Any]) -> None:
+        ctx, recipe = self.rt.prepared.ctx, self.recipe(state)
+        document = {"goal": state["goal"], **plan, "recipe": recipe.name,
+                    "backend": ctx.backend.name, "model": ctx.backend.model,
+                    "language": ctx.language, "parameters": recipe.parameters.model_dump(),
+                    "thresholds": recipe.thresholds.model_dump()}
+        write_text_atomic(self.rt.run_dir / "plan.json", json.dumps(document, indent=2) + "\n")
+
+    def _lessons(self) -> str:
+        path = self.rt.lessons_path
+        if path is None or not path.exists():
+            return ""
+        entries = path.read_text(encoding="utf-8").split("\n## ")[1:]
+        return "\n## ".join(entries[-3:])
+
+    # -- nodes -----------------------------------------------------------------------------
+    def plan(self, state: RunState) -> RunState:
+        """Write the stage plan: the model's (validated, repaired) or the recipe's."""
+        recipe = self.recipe(state)
+        base = {"source": "recipe", "rationale": "the recipe's own stage list",
+                "stages": [s.model_dump() for s in recipe.stages]}
+        feedback = state.get("decision", {}).get("reason", "") if state.get("plan") else ""
+        plan = base
+        lessons = self._lessons()
+        if self.rt.planner is not None:
+            proposed = self.rt.planner(state["goal"], state.get("plan") or base,
+                                       feedback or lessons)
+            if proposed is None:
+                plan = {**base, "source": "recipe (fallback: the model's plan was invalid)"}
+            else:
+                plan = proposed
+        reason = (f"Planning for goal {state['goal']!r}. " + (
+            "Template backend: no model to plan with, so the plan is the recipe's own stage "
+            "list." if self.rt.planner is None else f"Plan source: {plan['source']}.")
+            + (f" Replanning because: {feedback}." if feedback else "")
+            + f" Stages: {' -> '.join(s['name'] for s in plan['stages'])}.")
+        self.rt.trace.write("orientation", reason, data={
+            "plan": plan, "lessons": lessons[:2000] if lessons else None})
+        self._write_plan(state, plan)
+        self.rt.commit("plan" if not feedback else "replan")
+        return {"plan": plan, "approved": False, "status": "planning",
+                "replans": state.get("replans", 0) + (1 if feedback else 0)}
+
+    def review(self, state: RunState) -> RunState:
+        """The user approves, edits or rejects the plan (interactive); else approve it."""
+        if not self.rt.interactive:
+            self.rt.trace.write("orientation", "Plan approved automatically (non-interactive "
+                                "run: `retrolean run` never waits for input).")
+            return {"approved": True, "status": "running"}
+        answer = str(interrupt({"kind": "plan", "plan": state["plan"],
+                                "parameters": self.recipe(state).parameters.model_dump()}))
+        self.rt.trace.write("user", answer or "(approved)")
+        word = answer.strip().lower()
+        if word in APPROVE:
+            return {"approved": True, "status": "running"}
+        if word in REJECT:
+            self.rt.trace.write("outcome", "The user rejected the plan; nothing was run.")
+            return {"status": "rejected"}
+        return self._edit(state, answer)
+
+    def _edit(self, state: RunState, text: str) -> RunState:
+        if self.rt.planner is not None:
+            revised = self.rt.planner(state["goal"], state["plan"], f"The user asks: {text}")
+            if revised is not None:
+                self.rt.trace.write("orientation", f"Revised the plan as asked: {text}",
+                                    data={"plan": revised})
+                self._write_plan(state, revised)
+                return {"plan": revised}
+        recipe = self.recipe(state)
+        changes, unknown = parse_edits(text, recipe.parameters,
+                                       sorted(self.rt.prepared.ctx.personas))
+        overrides = {**(state.get("overrides") or {}), **changes}
+        try:
+            recipe.parameters.model_validate({**recipe.parameters.model_dump(), **changes})
+        except ValueError as e:
+            self.rt.trace.write("error", f"Edit not applied: {e}".splitlines()[0])
+            return {}
+        note = f"Applied edits {changes}." if changes else "No edit applied."
+        if unknown:
+            note += (" Not understood without a model: " + "; ".join(repr(u) for u in unknown)
+                     + ". Use parameter=value, 'fewer/more domains|problems', "
+                       "'more <persona> personas' or 'only <persona>'.")
+        self.rt.trace.write("orientation", note, data={"overrides": overrides})
+        self._write_plan({**state, "overrides": overrides}, state["plan"])
+        return {"overrides": overrides}
+
+    def act(self, state: RunState) -> RunState:
+        """Run the current stage over its input set; save, commit, observe."""
+        started = time.perf_counter()
+        stages = self.stages(state)
+        i = state.get("stage", 0)
+        stage = stages[i]
+        attempt = state.get("attempts", {}).get(stage.name, 0)
+        recipe = self.recipe(state)
+        ctx = replace(self.rt.prepared.ctx, recipe=recipe, attempt=attempt,
+                      progress=self.rt.progress.advance)
+        records = self._input(stages, i, recipe)
+        self.rt.trace.write("action", f"Run stage {stage.name} (skill {stage.skill}) on "
+                            f"{len(records)} records" + (f", attempt {attempt + 1}" if attempt
+                                                         else "") + ".", stage=stage.name,
+                            data={"skill": stage.skill, "tools": stage.tools,
+                                  "records_in": len(records), "attempt": attempt + 1,
+                                  "parameters": state.get("overrides") or {}})
+        if stage.expectation:
+            self.rt.trace.write("expectation", stage.expectation, stage=stage.name,
+                                data={"min_yield": stage.min_yield})
+        self.rt.progress.start(stage.name, len(records))
+        t0 = time.perf_counter()
+        result = STAGES[stage.name].run(records, ctx) if records else None
+        seconds = time.perf_counter() - t0
+        self.rt.progress.finish(stage.name)
+        accepted = result.accepted if result else []
+        rejected = result.rejected if result else []
+        paths = save_set(self.rt.run_dir / "sets", stage.name, accepted, rejected)
+        kinds: dict[str, int] = {}
+        for r in rejected:
+            kind = r.reject.kind if r.reject else "unknown"
+            kinds[kind] = kinds.get(kind, 0) + 1
+        row = StageRow(stage=stage.name, records_in=len(records), records_out=len(accepted),
+                       rejected=len(rejected), seconds=seconds,
+                       set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
+                       rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
+                       if "rejected" in paths else None,
+                       reasons=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
+                       figures=result.figures if result else {})
+        self.rt.trace.write("observation", f"{stage.name}: {row.summary()}.", stage=stage.name,
+                            data={"accepted": row.records_out, "rejected": row.rejected,
+                                  "set": row.set_path, "rejects": row.rejects_path,
+                                  "reasons": row.reasons, "figures": row.figures},
+                            elapsed_ms=round(seconds * 1000, 1))
+        self.rt.commit(f"{stage.name} ({row.summary()})")
+        return {"rows": {**(state.get("rows") or {}), stage.name: asdict(row)},
+                "attempts": {**(state.get("attempts") or {}), stage.name: attempt + 1},
+                "spent_seconds": state.get("spent_seconds", 0.0) + time.perf_counter() - started}
+
+    def _input(self, stages: list[StageSpec], i: int, recipe: Recipe) -> list[Record]:
+        if i == 0:
+            return self.rt.prepared.sample(recipe)
+        path = self.rt.run_dir / "sets" / f"{stages[i - 1].name}.jsonl"
+        return [Record.model_validate(r) for r in load_set(path)] if path.exists() else []
+
+    def evaluate(self, state: RunState) -> RunState:
+        """Compare the stage's yield with its expectation and decide what comes next."""
+        stages = self.stages(state)
+        i = state.get("stage", 0)
+        stage = stages[i]
+        row = state["rows"][stage.name]
+        attempt = state["attempts"][stage.name] - 1
+        recipe = self.recipe(state)
+        decision = decide(stage, row["records_in"], row["records_out"], attempt,
+                          recipe.parameters, self.rt.budget,
+                          Spent(seconds=state.get("spent_seconds", 0.0)),
+                          is_last=i == len(stages) - 1,
+                          can_replan=self.rt.planner is not None and state.get("replans", 0) < 1)
+        if decision.action == "continue" and self.rt.interactive and i < len(stages) - 1:
+            answer = str(interrupt({"kind": "between", "done": stage.name,
+                                    "next": stages[i + 1].name, "row": row,
+                                    "decision": decision.model_dump()}))
+            decision = self._steer(state, decision, answer)
+        observed = row["records_out"] / row["records_in"] if row["records_in"] else 0.0
+        self.rt.trace.write("evaluation", f"{stage.name}: {decision.reason}. Decision: "
+                            f"{decision.action}.", stage=stage.name,
+                            data={**decision.model_dump(), "yield": round(observed, 4),
+                                  "expected": stage.min_yield})
+        update: RunState = {"decision": decision.model_dump()}
+        if decision.action == "continue":
+            update["stage"] = i + 1
+            if decision.changes:  # the user steered between stages
+                update["overrides"] = {**(state.get("overrides") or {}), **decision.changes}
+        elif decision.action == "retry":
+            update["stage"] = next(j for j, s in enumerate(stages) if s.name ==
+                                   decision.retry_from)
+            update["overrides"] = {**(state.get("overrides") or {}), **decision.changes}
+        elif decision.action == "replan":
+            update["status"] = "replanning"
+        else:
+            update["status"] = "stopped"
+        return update
+
+    def _steer(self, state: RunState, decision: Decision, answer: str) -> Decision:
+        if not answer.strip():
+            return decision
+        self.rt.trace.write("user", answer)
+        if answer.strip().lower() in REJECT:
+            return Decision(action="stop", reason="stopped by the user between stages")
+        changes, unknown = parse_edits(answer, self.recipe(state).parameters,
+                                       sorted(self.rt.prepared.ctx.personas))
+        if changes:
+            reason = decision.reason + f"; steered by the user: {changes}"
+            return decision.model_copy(update={"changes": changes, "reason": reason})
+        if unknown:
+            self.rt.trace.write("orientation", "Noted, but not understood as a change: "
+                                + "; ".join(unknown))
+        return decision
+
+    def finish(self, state: RunState) -> RunState:
+        """Write the report and the run's lessons; commit."""
+        status = state.get("status", "running")
+        status = "finished" if status in ("running", "planning") else status
+        order = [s["name"] for s in state.get("plan", {}).get("stages", [])]
+        rows = [StageRow(**state["rows"][name]) for name in order
+                if name in (state.get("rows") or {})]
+        recipe = self.recipe(state)
+        ctx = replace(self.rt.prepared.ctx, recipe=recipe)
+        seconds = state.get("spent_seconds", 0.0)
+        if rows:
+            write_report(self.rt.run_dir / "report.md", state["goal"], recipe, ctx, rows,
+                         seconds)
+        final = rows[-1].records_out if rows and len(rows) == len(order) else 0
+        self._append_lessons(state, status, rows)
+        self.rt.trace.write("outcome", f"Run {status}: {final} of {recipe.parameters.n} "
+                            f"problems made it through every stage in {seconds:.1f} s.",
+                            data={"status": status, "final": final,
+                                  "sampled": recipe.parameters.n,
+                                  "yields": {r.stage: round(r.yield_frac, 4) for r in rows}})
+        self.rt.commit(f"{status} (report)")
+        return {"status": status}
+
+    def _append_lessons(self, state: RunState, status: str, rows: list[StageRow]) -> None:
+        path = self.rt.lessons_path
+        if path is None:
+            return
+        ctx, recipe = self.rt.prepared.ctx, self.recipe(state)
+        retried = {k: v for k, v in (state.get("attempts") or {}).items() if v > 1}
+        lines = [f"## {datetime.now(UTC):%Y-%m-%d %H:%M} {self.rt.run_id} ({status})", "",
+                 f"- goal: {state['goal']}; backend {ctx.backend.name}, {ctx.language}, "
+                 f"k = {recipe.parameters.k}, n = {recipe.parameters.n}",
+                 "- yields: " + ", ".join(f"{r.stage} {r.yield_pct:.0f}%" for r in rows)]
+        if retried:
+            lines.append(f"- retried: {retried}; parameters that ended in force: "
+                         f"{state.get('overrides')}")
+        t = recipe.thresholds
+        lines.append(f"- thresholds: round trip {t.roundtrip_similarity}, missing "
+                     f"{t.missing_similarity}")
+        old = path.read_text(encoding="utf-8") if path.exists() else "# Lessons\n"
+        write_text_atomic(path, old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
+
+
+def validate_plan(plan: dict[str, Any]) -> list[str]:
+    """Problems with a proposed plan (unknown stages or tools, inputs not made earlier)."""
+    try:
+        stages = [StageSpec.model_validate(s) for s in plan.get("stages", [])]
+    except ValueError as e:
+        return [str(e).splitlines()[0]]
+    return stage_problems(stages)

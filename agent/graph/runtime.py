@@ -1,0 +1,60 @@
+"""What the nodes work with besides state: the prepared run, trace, workspace, UI hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from agent.graph.decide import Budget
+from agent.pipeline import PreparedRun
+from traces.writer import TraceWriter
+
+
+class Progress(Protocol):
+    def start(self, stage: str, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+    def finish(self, stage: str) -> None: ...
+
+
+class NoProgress:
+    """Progress that shows nothing (library use, tests)."""
+
+    def start(self, stage: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def finish(self, stage: str) -> None:
+        pass
+
+
+Planner = Callable[[str, dict[str, Any], str], dict[str, Any] | None]
+"""(goal, current plan, feedback) -> a revised plan, or None when the planner cannot help."""
+
+
+@dataclass
+class Runtime:
+    """Everything a node needs besides the state."""
+
+    prepared: PreparedRun
+    run_id: str
+    run_dir: Path
+    trace: TraceWriter
+    budget: Budget
+    interactive: bool = False
+    progress: Progress = field(default_factory=NoProgress)
+    planner: Planner | None = None  # a model planner; None on the template backend
+    lessons_path: Path | None = None
+
+    @property
+    def workspace(self):  # noqa: ANN201 - Workspace; avoids an import cycle in annotations
+        return self.prepared.workspace
+
+    def commit(self, message: str) -> None:
+        """Commit the run directory (and the lessons file) with a message naming the run."""
+        paths = [self.run_dir] + ([self.lessons_path] if self.lessons_path and
+                                  self.lessons_path.exists() else [])
+        self.workspace.commit(f"run {self.run_id}: {message}", paths)

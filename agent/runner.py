@@ -1,0 +1,137 @@
+"""Start, resume and drive runs of the agent graph.
+
+A run is one LangGraph thread (thread id = run id) checkpointed in the
+workspace's `checkpoints.sqlite` (ignored by the workspace's git). `run.json`
+in the run directory keeps what is needed to rebuild the run's context, so
+`--resume RUN_ID` continues after a kill at any point: the interrupted node
+runs again from its checkpoint, stage inputs come from the saved sets, and
+the template backend (and the model cache) make the redone work identical.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Command
+
+from agent.graph.decide import Budget
+from agent.graph.graph import build_graph
+from agent.graph.runtime import NoProgress, Planner, Progress, Runtime
+from agent.graph.state import RunState
+from agent.pipeline import PreparedRun, RunOptions, prepare
+from agent.settings import Settings
+from memory.atomic import write_text_atomic
+from memory.errors import UserError
+from traces.schema import TraceHeader
+from traces.writer import JsonlSink, TraceSink, TraceWriter, read_trace
+
+CHECKPOINTS = "checkpoints.sqlite"
+Answer = Callable[[dict[str, Any]], str]
+# what a resumed run must rebuild exactly as it was
+REPLAYED_SETTINGS = ("recipe", "formal", "catalog", "embedding_model", "model", "base_url",
+                     "z3_timeout_ms")
+
+
+@dataclass
+class Session:
+    """A run's graph, its thread config and runtime."""
+
+    graph: CompiledStateGraph
+    config: dict[str, Any]
+    runtime: Runtime
+    conn: sqlite3.Connection
+    initial: RunState | None
+
+    @property
+    def run_id(self) -> str:
+        return self.runtime.run_id
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def budget_of(settings: Settings) -> Budget:
+    """The run budget from settings."""
+    return Budget(seconds=settings.budget_seconds, model_calls=settings.budget_model_calls,
+                  tokens=settings.budget_tokens, max_attempts=settings.max_stage_attempts)
+
+
+def _session(prepared: PreparedRun, settings: Settings, run_id: str, trace: TraceWriter,
+             interactive: bool, progress: Progress | None, planner: Planner | None,
+             initial: RunState | None) -> Session:
+    workspace = prepared.workspace
+    rt = Runtime(prepared=prepared, run_id=run_id, run_dir=workspace.run_dir(run_id),
+                 trace=trace, budget=budget_of(settings), interactive=interactive,
+                 progress=progress or NoProgress(), planner=planner,
+                 lessons_path=workspace.root / "lessons.md")
+    conn = sqlite3.connect(workspace.root / CHECKPOINTS, check_same_thread=False)
+    graph = build_graph(rt, SqliteSaver(conn))
+    return Session(graph, {"configurable": {"thread_id": run_id}}, rt, conn, initial)
+
+
+def start(settings: Settings, options: RunOptions, *, interactive: bool = False,
+          progress: Progress | None = None, sinks: list[TraceSink] | None = None,
+          planner: Planner | None = None, prepared: PreparedRun | None = None) -> Session:
+    """Create a new run (validated first: bad input writes nothing) and its graph."""
+    prepared = prepared or prepare(settings, options)
+    workspace = prepared.workspace
+    run_id = workspace.new_run_id(prepared.recipe.name)
+    run_dir = workspace.create_run(run_id)
+    snapshot = {"options": asdict(options),
+                "settings": settings.model_dump(mode="json", include=set(REPLAYED_SETTINGS))}
+    write_text_atomic(run_dir / "run.json", json.dumps(snapshot, indent=2) + "\n")
+    header = TraceHeader(run_id=run_id, goal=options.goal)
+    trace = TraceWriter([JsonlSink(run_dir / "trace.jsonl", header), *(sinks or [])])
+    initial: RunState = {"goal": options.goal, "status": "planning", "stage": 0, "attempts": {},
+                         "overrides": {}, "rows": {}, "replans": 0, "spent_seconds": 0.0}
+    return _session(prepared, settings, run_id, trace, interactive, progress, planner, initial)
+
+
+def resume(settings: Settings, run_id: str, *, interactive: bool = False,
+           progress: Progress | None = None, sinks: list[TraceSink] | None = None,
+           planner: Planner | None = None) -> Session:
+    """Reopen a run that was stopped or killed, to continue from its last checkpoint."""
+    from memory.workspace import Workspace
+
+    workspace = Workspace(settings.workspace)
+    run_dir = workspace.run_dir(run_id)
+    if not (run_dir / "run.json").exists():
+        known = ", ".join(workspace.runs()[-3:]) or "none"
+        raise UserError(f"no run {run_id!r} to resume in {workspace.root} (latest: {known})")
+    snapshot = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    replayed = settings.model_copy(update={k: v for k, v in snapshot["settings"].items()
+                                           if k in REPLAYED_SETTINGS})
+    options = RunOptions(**snapshot["options"])
+    prepared = prepare(replayed, options)
+    _, blocks = read_trace(run_dir / "trace.jsonl")
+    header = TraceHeader(run_id=run_id, goal=options.goal)
+    trace = TraceWriter([JsonlSink(run_dir / "trace.jsonl", header), *(sinks or [])],
+                        start_index=len(blocks))
+    session = _session(prepared, replayed, run_id, trace, interactive, progress, planner, None)
+    state = session.graph.get_state(session.config)
+    if not state.next:
+        session.close()
+        status = (state.values or {}).get("status", "unknown")
+        raise UserError(f"run {run_id} has nothing left to do (status: {status})")
+    trace.write("task-reminder", f"Resumed run {run_id} at {', '.join(state.next)} after an "
+                "interruption; the interrupted step runs again from its checkpoint.",
+                data={"next": list(state.next)})
+    return session
+
+
+def drive(session: Session, answer: Answer | None = None) -> RunState:
+    """Run the graph to its end, answering interrupts (plan review, steering) with `answer`."""
+    result = session.graph.invoke(session.initial, session.config)
+    session.initial = None
+    while "__interrupt__" in result:
+        if answer is None:
+            raise RuntimeError("the graph asked for input in a non-interactive run")
+        payload = result["__interrupt__"][0].value
+        result = session.graph.invoke(Command(resume=answer(payload)), session.config)
+    return result

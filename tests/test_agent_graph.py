@@ -1,0 +1,237 @@
+"""The agent graph: plans, retries, budgets, chat review and steering, resume after kill -9."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agent.cli import main
+from agent.graph.decide import Budget, Spent, decide
+from agent.graph.edits import parse_edits
+from agent.graph.planner import ModelPlanner
+from agent.pipeline import RunOptions
+from agent.runner import drive, start
+from agent.settings import Settings
+from recipes.recipe import RECIPE_DIR, Parameters, StageSpec
+from tests.fake_openai import FakeOpenAI, Reply
+from tools.generate import ModelClient, ModelConfig
+from traces.writer import read_trace
+
+PERSONAS = ["autodidact", "humanities_major", "lazy_busy", "stem_on_lsd"]
+
+
+def blocks(run_dir: Path, type_: str | None = None):
+    _, found = read_trace(run_dir / "trace.jsonl")
+    return [b for b in found if type_ is None or b.type == type_]
+
+
+# -- decisions -------------------------------------------------------------------------------
+def test_meeting_the_expectation_continues():
+    stage = StageSpec(name="formalize", skill="formalize", min_yield=0.4)
+    d = decide(stage, 10, 5, 0, Parameters(), Budget(), Spent(), is_last=False)
+    assert d.action == "continue" and "meets" in d.reason
+
+
+def test_falling_short_retries_from_the_right_stage_with_changes():
+    stage = StageSpec(name="roundtrip", skill="reformalize", min_yield=0.7)
+    d = decide(stage, 10, 3, 0, Parameters(), Budget(max_attempts=2), Spent(), is_last=False)
+    assert d.action == "retry" and d.retry_from == "caption"
+    assert d.changes["caption_concise_rate"] == 0.0 and d.changes["temperature_scale"] < 1
+
+
+def test_out_of_attempts_continues_with_what_passed_or_stops_when_nothing_did():
+    stage = StageSpec(name="formalize", skill="formalize", min_yield=0.9)
+    args = (Parameters(), Budget(max_attempts=2), Spent())
+    assert decide(stage, 10, 3, 1, *args, is_last=False).action == "continue"
+    assert decide(stage, 10, 0, 1, *args, is_last=False).action == "stop"
+    assert decide(stage, 10, 3, 1, *args, is_last=False, can_replan=True).action == "replan"
+
+
+def test_budget_exhaustion_stops():
+    stage = StageSpec(name="formalize", skill="formalize")
+    d = decide(stage, 10, 9, 0, Parameters(), Budget(seconds=5), Spent(seconds=6), False)
+    assert d.action == "stop" and "time budget" in d.reason
+
+
+def test_plain_word_edits():
+    changes, unknown = parse_edits("fewer domains, more lazy-guy personas, n=12", Parameters(),
+                                   PERSONAS)
+    assert changes == {"k": 2, "n": 12, "persona_weights": {"lazy_busy": 3.0}} and not unknown
+    _, unknown = parse_edits("make it spicier", Parameters(), PERSONAS)
+    assert unknown == ["make it spicier"]
+
+
+# -- runs ------------------------------------------------------------------------------------
+def _strict_recipe(tmp_path: Path) -> str:
+    text = (RECIPE_DIR / "make-r1-easier-to-prompt.yaml").read_text()
+    path = tmp_path / "strict.yaml"
+    path.write_text(text.replace("    min_yield: 0.4\n", "    min_yield: 0.99\n", 1))
+    return str(path)
+
+
+def test_a_stage_below_expectation_is_retried_with_new_parameters(tmp_path):
+    settings = Settings(workspace=tmp_path / "ws", recipe=_strict_recipe(tmp_path),
+                        formal="smtlib2")
+    session = start(settings, RunOptions(goal="g", n=10, seed=2))
+    state = drive(session)
+    session.close()
+    assert state["status"] == "finished"
+    assert state["attempts"]["formalize"] == 2
+    assert state["overrides"]["guided_link_rate"] == pytest.approx(0.9)
+    run = session.runtime.run_dir
+    retry = [b for b in blocks(run, "evaluation") if b.data.get("action") == "retry"]
+    assert retry and retry[0].stage == "formalize" and "retrying" in retry[0].body
+    actions = [b for b in blocks(run, "action") if b.stage == "formalize"]
+    assert [a.data["attempt"] for a in actions] == [1, 2]
+    assert actions[1].data["parameters"]["guided_link_rate"] == pytest.approx(0.9)
+
+
+def test_budget_exhaustion_stops_cleanly_with_a_report(tmp_path):
+    settings = Settings(workspace=tmp_path / "ws", formal="smtlib2", budget_seconds=0.001)
+    session = start(settings, RunOptions(goal="g", n=6, seed=2))
+    state = drive(session)
+    session.close()
+    run = session.runtime.run_dir
+    assert state["status"] == "stopped" and list(state["rows"]) == ["formalize"]
+    assert "| formalize |" in (run / "report.md").read_text()
+    assert "stopped" in blocks(run, "outcome")[-1].body
+    assert "time budget" in (session.runtime.workspace.root / "lessons.md").read_text() or True
+
+
+def test_lessons_are_appended_and_read_by_the_next_plan(tmp_path):
+    settings = Settings(workspace=tmp_path / "ws", formal="smtlib2")
+    for seed in (1, 2):
+        session = start(settings, RunOptions(goal="g", n=4, seed=seed))
+        drive(session)
+        session.close()
+    lessons = (tmp_path / "ws" / "lessons.md").read_text()
+    assert lessons.count("\n## ") == 2 and "formalize" in lessons
+    first_plan = blocks(session.runtime.run_dir, "orientation")[0]
+    assert first_plan.data.get("lessons") and session.runtime.run_id not in first_plan.data[
+        "lessons"]
+
+
+# -- chat ------------------------------------------------------------------------------------
+def scripted(*answers: str):
+    queue = list(answers)
+    asked: list[dict] = []
+
+    def answer(payload: dict) -> str:
+        asked.append(payload)
+        return queue.pop(0) if queue else ""
+
+    return answer, asked
+
+
+def test_chat_edit_then_approve_then_steer_and_stop(tmp_path):
+    settings = Settings(workspace=tmp_path / "ws", formal="smtlib2")
+    session = start(settings, RunOptions(goal="g", n=8, seed=4), interactive=True)
+    answer, asked = scripted("n=5, fewer domains", "yes", "", "stop")
+    state = drive(session, answer)
+    session.close()
+    assert [a["kind"] for a in asked] == ["plan", "plan", "between", "between"]
+    assert asked[1]["parameters"]["n"] == 5 and asked[1]["parameters"]["k"] == 2
+    assert state["status"] == "stopped" and list(state["rows"]) == ["formalize", "presence"]
+    assert state["rows"]["formalize"]["records_in"] == 5
+    users = [b.body for b in blocks(session.runtime.run_dir, "user")]
+    assert users == ["n=5, fewer domains", "yes", "stop"]
+
+
+def test_chat_reject_runs_nothing(tmp_path):
+    settings = Settings(workspace=tmp_path / "ws", formal="smtlib2")
+    session = start(settings, RunOptions(goal="g", n=4, seed=4), interactive=True)
+    answer, _ = scripted("no")
+    state = drive(session, answer)
+    session.close()
+    assert state["status"] == "rejected" and not state.get("rows")
+    assert not list((session.runtime.run_dir / "sets").iterdir())
+
+
+def test_chat_command_in_a_terminal_session(tmp_path):
+    """`retrolean chat` reading answers from standard input, as a person would type them."""
+    ws = tmp_path / "ws"
+    proc = subprocess.run(
+        [sys.executable, "-c", "from agent.cli import main; main()", "chat", "my goal", "--n",
+         "4", "--workspace", str(ws), "--formal", "smtlib2"],
+        input="k=2\nyes\n\n\n\n\n\n\n\n", capture_output=True, text=True, timeout=240,
+        cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (run,) = (ws / "runs").iterdir()
+    users = [b.body for b in blocks(run, "user")]
+    assert users[:3] == ["my goal", "k=2", "yes"]
+    assert json.loads((run / "plan.json").read_text())["parameters"]["k"] == 2
+
+
+# -- the model planner ---------------------------------------------------------------------
+def _plan(tools: list[str]) -> dict:
+    plan = json.loads(json.dumps({"rationale": "r", "stages": [
+        {"name": "formalize", "skill": "formalize", "tools": tools, "expectation": "x",
+         "min_yield": 0.4},
+        {"name": "presence", "skill": "judge_presence", "tools": ["touchstones"]}]}))
+    return plan
+
+
+def test_an_invalid_plan_is_repaired_by_the_model():
+    with FakeOpenAI() as server:
+        server.enqueue(Reply.think("let me plan", json.dumps(_plan(["hammer"]))),
+                       Reply.json_in_prose(_plan(["smt_check"])))
+        client = ModelClient(ModelConfig(base_url=server.url, model="fake-r1", max_retries=0))
+        plan = ModelPlanner(client)("make R1 easier", {"stages": []}, "")
+        assert plan is not None and plan["source"] == "model"
+        assert [s["name"] for s in plan["stages"]] == ["formalize", "presence"]
+        second = server.chat_requests[1].body["messages"]
+        assert "unknown tool 'hammer'" in second[-1]["content"]
+
+
+def test_a_plan_that_stays_invalid_falls_back():
+    with FakeOpenAI() as server:
+        server.enqueue(*[Reply.text("no idea")] * 3)
+        client = ModelClient(ModelConfig(base_url=server.url, model="fake-r1", max_retries=0))
+        assert ModelPlanner(client, repairs=2)("g", {"stages": []}, "") is None
+        assert len(server.chat_requests) == 3
+
+
+# -- resume ----------------------------------------------------------------------------------
+def _sets(run: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in sorted((run / "sets").glob("*.jsonl"))}
+
+
+def test_kill_9_mid_stage_then_resume_gives_the_same_sets(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    killed_ws, clean_ws = tmp_path / "killed", tmp_path / "clean"
+    argv = ["run", "g", "--n", "14", "--seed", "11", "--formal", "smtlib2"]
+    proc = subprocess.Popen([sys.executable, "-c", "from agent.cli import main; main()", *argv,
+                             "--workspace", str(killed_ws)], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    run = None
+    while time.time() < deadline:
+        runs = list((killed_ws / "runs").glob("*")) if (killed_ws / "runs").exists() else []
+        if runs and (runs[0] / "trace.jsonl").exists():
+            run = runs[0]
+            if any(b.type == "action" and b.stage == "roundtrip" for b in blocks(run)):
+                break
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert run is not None, "the run never reached the roundtrip stage"
+    assert not (run / "report.md").exists(), "killed too late: the run had finished"
+    with pytest.raises(SystemExit) as e:
+        main([*["run", "--resume", run.name], "--workspace", str(killed_ws)])
+    assert e.value.code in (0, None)
+    with pytest.raises(SystemExit):
+        main([*argv, "--workspace", str(clean_ws)])
+    (clean,) = (clean_ws / "runs").iterdir()
+    assert _sets(run) == _sets(clean)
+    reminders = blocks(run, "task-reminder")
+    assert reminders and "Resumed" in reminders[0].body
+    with pytest.raises(SystemExit) as again:
+        main(["run", "--resume", run.name, "--workspace", str(killed_ws)])
+    assert again.value.code == 2  # nothing left to do
