@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from agent.cli.run import StageBars, console, report, settings_from
@@ -42,10 +43,11 @@ def answerer(ask: Ask) -> Callable[[dict[str, Any]], str]:
         if payload["kind"] == "plan":
             p = payload["parameters"]
             console.print(plan_table(payload))
+            weights = f", persona weights = {p['persona_weights']}" if p["persona_weights"] else ""
             console.print(f"n = {p['n']}, k = {p['k']}, seed = {p['seed']}, personas/problem = "
                           f"{p['personas_per_problem']}, frame-shift rate = "
-                          f"{p['frame_shift_rate']}")
-            return ask("approve? [yes / no / your edits] ")
+                          f"{p['frame_shift_rate']}{weights}")
+            return ask(escape("approve? [yes / no / your edits] "))
         row, decision = payload["row"], payload["decision"]
         console.print(f"[bold]{payload['done']}[/]: {row['records_in']} -> "
                       f"{row['records_out']}; {decision['reason']}")
