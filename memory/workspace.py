@@ -20,6 +20,7 @@ from memory.errors import UserError
 log = logging.getLogger(__name__)
 
 AUTHOR = git.Actor("retrolean", "retrolean@localhost")
+MARKER = ".retrolean-workspace"
 _README = """# retrolean workspace
 
 Every run of retrolean lives in `runs/<run-id>/`: `plan.json`, `trace.jsonl`,
@@ -39,13 +40,17 @@ def check_workspace_path(root: Path) -> Path:
         raise UserError(f"workspace path {root} cannot be created: {parent} is not a directory")
     if not os.access(parent, os.W_OK):
         raise UserError(f"workspace path {root} is not writable; pick another --workspace")
-    foreign = root.exists() and any(root.iterdir()) and not (root / ".git").exists()
-    if foreign and not (root / "runs").is_dir():
+    if root.exists() and any(root.iterdir()) and not is_workspace(root):
         raise UserError(
             f"workspace path {root} is a non-empty directory that is not a retrolean "
-            "workspace; pick an empty or new directory"
+            "workspace (no .git with a retrolean marker); pick an empty or new directory"
         )
     return root.resolve()
+
+
+def is_workspace(root: Path) -> bool:
+    """Whether a directory is a retrolean workspace (its marker file is there)."""
+    return (root / MARKER).is_file() and (root / ".git").exists()
 
 
 class Workspace:
@@ -71,7 +76,8 @@ class Workspace:
         repo = git.Repo.init(self.root)
         (self.root / "README.md").write_text(_README, encoding="utf-8")
         (self.root / ".gitignore").write_text("*.sqlite*\n.tmp-*\n", encoding="utf-8")
-        repo.index.add(["README.md", ".gitignore"])
+        (self.root / MARKER).write_text("1\n", encoding="utf-8")
+        repo.index.add(["README.md", ".gitignore", MARKER])
         repo.index.commit("workspace: initialise", author=AUTHOR, committer=AUTHOR)
         log.info("initialised workspace %s", self.root)
         return repo
@@ -97,14 +103,16 @@ class Workspace:
     def commit(self, message: str, paths: list[Path] | None = None) -> str | None:
         """Commit the given paths (default: everything); None when nothing changed."""
         repo = self.repo
-        if paths is None:
-            repo.git.add(A=True)
-        else:
-            repo.git.add("--all", "--", *[str(p.relative_to(self.root)) for p in paths])
-        if repo.head.is_valid() and not repo.index.diff("HEAD"):
+        targets = ["."] if paths is None else [str(p.relative_to(self.root)) for p in paths]
+        repo.git.add("--all", "--", *targets)
+        if not repo.git.diff("--cached", "--name-only", "--", *targets).strip():
             return None
-        commit = repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
-        return commit.hexsha
+        env = {"GIT_AUTHOR_NAME": AUTHOR.name, "GIT_AUTHOR_EMAIL": AUTHOR.email,
+               "GIT_COMMITTER_NAME": AUTHOR.name, "GIT_COMMITTER_EMAIL": AUTHOR.email}
+        # `--only -- paths`: commit these paths alone, whatever else may be staged
+        with repo.git.custom_environment(**env):
+            repo.git.commit("--only", "--quiet", "--no-verify", "-m", message, "--", *targets)
+        return repo.head.commit.hexsha
 
     def runs(self) -> list[str]:
         """Ids of the runs in the workspace, oldest first."""

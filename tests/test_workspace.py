@@ -44,3 +44,23 @@ def test_run_ids_are_unique_and_sortable(tmp_path):
     ws = Workspace(tmp_path / "ws")
     ids = {ws.new_run_id("make R1 easier") for _ in range(20)}
     assert len(ids) == 20 and all(i[:8].isdigit() for i in ids)
+
+
+def test_someone_elses_git_repository_is_not_a_workspace(tmp_path):
+    repo = git.Repo.init(tmp_path / "project")
+    (tmp_path / "project" / "code.py").write_text("x = 1\n")
+    repo.index.add(["code.py"])
+    with pytest.raises(UserError, match="not a retrolean workspace"):
+        Workspace(tmp_path / "project")
+
+
+def test_commit_takes_only_the_given_paths(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    run = ws.create_run("r1")
+    (run / "plan.json").write_text("{}")
+    (ws.root / "notes.txt").write_text("private")
+    ws.repo.index.add(["notes.txt"])  # staged by someone else
+    ws.commit("run r1: plan", [run])
+    files = ws.repo.git.show("--name-only", "--format=", "HEAD").split()
+    assert files == ["runs/r1/plan.json"]
+    assert Workspace(tmp_path / "ws").runs() == ["r1"]  # reopening a workspace works
