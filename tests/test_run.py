@@ -79,7 +79,7 @@ def test_trace_states_its_version_and_covers_every_stage(finished_run):
 
 def test_each_stage_is_a_commit(finished_run):
     repo = git.Repo(finished_run.parents[1])
-    messages = [c.message for c in repo.iter_commits()]
+    messages = [c.message.strip() for c in repo.iter_commits()]
     for stage in STAGES:
         assert any(f": {stage} (" in m for m in messages), stage
     assert messages[0].endswith("finished (report)") and not repo.is_dirty(untracked_files=True)
