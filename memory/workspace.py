@@ -7,9 +7,12 @@ fixed author so they work on machines with no git identity configured.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -104,15 +107,35 @@ class Workspace:
         """Commit the given paths (default: everything); None when nothing changed."""
         repo = self.repo
         targets = ["."] if paths is None else [str(p.relative_to(self.root)) for p in paths]
-        repo.git.add("--all", "--", *targets)
-        if not repo.git.diff("--cached", "--name-only", "--", *targets).strip():
-            return None
         env = {"GIT_AUTHOR_NAME": AUTHOR.name, "GIT_AUTHOR_EMAIL": AUTHOR.email,
                "GIT_COMMITTER_NAME": AUTHOR.name, "GIT_COMMITTER_EMAIL": AUTHOR.email}
-        # `--only -- paths`: commit these paths alone, whatever else may be staged
-        with repo.git.custom_environment(**env):
-            repo.git.commit("--only", "--quiet", "--no-verify", "-m", message, "--", *targets)
+        with self._writer_lock():
+            repo.git.add("--all", "--", *targets)
+            if not repo.git.diff("--cached", "--name-only", "--", *targets).strip():
+                return None
+            # `--only -- paths`: commit these paths alone, whatever else may be staged
+            with repo.git.custom_environment(**env):
+                repo.git.commit("--only", "--quiet", "--no-verify", "-m", message, "--", *targets)
         return repo.head.commit.hexsha
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        """Serialise retrolean's git writes; a git index lock left by a killed writer is stale.
+
+        Every retrolean process takes this lock before touching the index, so while we hold
+        it an existing `.git/index.lock` can only belong to a writer that died (kill -9
+        mid-commit) and is removed.
+        """
+        with (self.root / ".git" / "retrolean.lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                stale = self.root / ".git" / "index.lock"
+                if stale.exists():
+                    log.warning("removing stale %s left by an interrupted commit", stale)
+                    stale.unlink(missing_ok=True)
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def runs(self) -> list[str]:
         """Ids of the runs in the workspace, oldest first."""

@@ -235,3 +235,18 @@ def test_kill_9_mid_stage_then_resume_gives_the_same_sets(tmp_path):
     with pytest.raises(SystemExit) as again:
         main(["run", "--resume", run.name, "--workspace", str(killed_ws)])
     assert again.value.code == 2  # nothing left to do
+
+
+def test_a_torn_last_trace_line_is_cut_before_appending(tmp_path):
+    from traces.schema import TraceHeader
+    from traces.writer import JsonlSink, TraceWriter
+
+    path = tmp_path / "trace.jsonl"
+    writer = TraceWriter([JsonlSink(path, TraceHeader(run_id="r", goal="g"))])
+    writer.write("orientation", "first")
+    with path.open("a") as f:
+        f.write('{"type": "action", "bo')  # killed mid-write
+    resumed = TraceWriter([JsonlSink(path, TraceHeader(run_id="r", goal="g"))], start_index=1)
+    resumed.write("task-reminder", "resumed")
+    header, found = read_trace(path)
+    assert header is not None and [b.body for b in found] == ["first", "resumed"]

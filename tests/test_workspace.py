@@ -64,3 +64,11 @@ def test_commit_takes_only_the_given_paths(tmp_path):
     files = ws.repo.git.show("--name-only", "--format=", "HEAD").split()
     assert files == ["runs/r1/plan.json"]
     assert Workspace(tmp_path / "ws").runs() == ["r1"]  # reopening a workspace works
+
+
+def test_a_commit_after_a_writer_was_killed_mid_commit(tmp_path):
+    ws = Workspace(tmp_path / "ws")
+    run = ws.create_run("r1")
+    (run / "plan.json").write_text("{}")
+    (ws.root / ".git" / "index.lock").write_text("")  # what a kill -9 during `git commit` leaves
+    assert ws.commit("run r1: plan", [run]) is not None

@@ -26,6 +26,8 @@ class JsonlSink:
         self.path = path
         if not path.exists() or path.stat().st_size == 0:
             self._append(header.model_dump_json())
+        else:
+            drop_torn_tail(path)
 
     def _append(self, line: str) -> None:
         with self.path.open("a", encoding="utf-8") as f:
@@ -35,6 +37,21 @@ class JsonlSink:
 
     def emit(self, block: Block) -> None:
         self._append(block.model_dump_json(exclude_none=True))
+
+
+def drop_torn_tail(path: Path) -> None:
+    """Cut a half-written last line (a crash mid-write) so appending starts on a clean line."""
+    with path.open("rb+") as f:
+        f.seek(0, os.SEEK_END)
+        size = f.tell()
+        if size == 0:
+            return
+        f.seek(size - 1)
+        if f.read(1) == b"\n":
+            return
+        f.seek(0)
+        data = f.read()
+        f.truncate(data.rfind(b"\n") + 1)
 
 
 class TraceWriter:
