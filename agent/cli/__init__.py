@@ -11,7 +11,8 @@ import sys
 
 import typer
 
-from agent.cli import chat, check, doctor, domains, run
+from agent.cli import chat, check, doctor, domains, export, run, runs, sets, traces
+from agent.cli import eval as eval_commands
 from memory.errors import UserError
 
 app = typer.Typer(
@@ -21,7 +22,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (run, chat, domains, doctor, check):
+for module in (run, chat, domains, doctor, check, runs, traces, sets, export, eval_commands):
     module.register(app)
 
 

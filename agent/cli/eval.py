@@ -1,0 +1,206 @@
+"""`retrolean eval …`: dataset reports, fresh test sets, model benchmarks, report comparison.
+
+A thin layer: each command calls one library function in `evals/` and draws
+its result as a rich table; everything written goes into the workspace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from pydantic import SecretStr
+from rich.console import Console
+from rich.table import Table
+
+from agent.settings import load_settings
+from memory.errors import UserError
+from memory.workspace import Workspace
+
+if TYPE_CHECKING:
+    from evals.report import EvalReport
+
+console = Console()
+err = Console(stderr=True)
+
+WorkspaceOption = Annotated[Path | None, typer.Option(help="workspace git repository")]
+EmbeddingModel = Annotated[str | None, typer.Option(
+    help="sentence-transformers model name or path")]
+
+
+def _num(value: object, pct: bool = False) -> str:
+    if value is None:
+        return "—"
+    if pct and isinstance(value, int | float):
+        return f"{100 * value:.1f}%"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def report_table(report: EvalReport) -> Table:
+    """The report's headline as a short table."""
+    h, t = report.headline, report.similarities
+    table = Table(title=f"eval {report.run_id}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    table.add_column("reads as")
+    d = report.distinctness
+    rows = [
+        ("problems", f"{report.sampled} → {report.final}",
+         f"{_num(h['final_yield'], True)} reach {report.final_stage}"),
+        ("round trip pass", _num(h["roundtrip.pass_rate"], True),
+         f"similarity ≥ {t['roundtrip'].threshold}; median {_num(h['roundtrip.median'])}"),
+        ("missing-domain pass", _num(h["missing.pass_rate"], True),
+         f"similarity < {t['missing'].threshold}; median {_num(h['missing.median'])}"),
+        ("domain evenness", _num(h["coverage.final_entropy"]),
+         f"normalized entropy (1 = even); sampled {_num(h['coverage.sampled_entropy'])}, "
+         f"χ² p {_num(h['coverage.sampled_chi2_p'])}"),
+        ("pairs covered", _num(h["coverage.pairs_covered"], True), "of all domain pairs"),
+        ("persona accuracy", _num(h["personas.accuracy"], True),
+         f"chance {_num(h['personas.chance'], True)}; least distinct pair "
+         + (f"{d.least_distinct.a}/{d.least_distinct.b} {_num(d.least_distinct.accuracy, True)}"
+            if d and d.least_distinct else "—")),
+        ("lossiness", _num(h["lossiness.mean"]), "mean similarity of persona text to caption"),
+        ("near-duplicates", _num(h["near_duplicates.english"], True),
+         f"captions; missing-domain texts {_num(h['near_duplicates.missing'], True)}"),
+        ("template evenness", _num(h["templates.entropy"]),
+         f"{report.templates.conversations} conversations"),
+        ("caption length", _num(h["length.english_words"]), "mean words"),
+    ]
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    eval_app = typer.Typer(help="Evaluate sets: reports, fresh test sets, model benchmarks.",
+                           no_args_is_help=True)
+    app.add_typer(eval_app, name="eval")
+
+    @eval_app.command("report")
+    def report(
+        run: Annotated[str, typer.Argument(help="run id, fragment, `latest`, or directory")],
+        workspace: WorkspaceOption = None,
+        embedding_model: EmbeddingModel = None,
+        near_duplicate: Annotated[float, typer.Option(
+            min=0.0, max=1.0, help="similarity at which two problems count as duplicates")] = 0.9,
+    ) -> None:
+        """Measure a run's sets; write eval/report.html, eval.json and plots into the run."""
+        from evals.report import evaluate_run
+
+        settings = load_settings(workspace=workspace, embedding_model=embedding_model)
+        with err.status("measuring the run's sets…"):
+            result, paths = evaluate_run(Workspace(settings.workspace), run,
+                                         settings.embedding_model, near_duplicate)
+        console.print(report_table(result))
+        console.print(f"report: [bold]{paths['html']}[/] (numbers in {paths['json'].name}; "
+                      "figures explained in docs/evals.md)")
+
+    @eval_app.command("fresh-set")
+    def fresh_set(
+        like: Annotated[str, typer.Option("--like", help="the run the new set must not overlap")],
+        n: Annotated[int, typer.Option("--n", help="problems to sample")],
+        seed: Annotated[int | None, typer.Option(
+            help="seed (default: the next one no run in the workspace used)")] = None,
+        recipe: Annotated[str | None, typer.Option(
+            help="recipe (default: the earlier run's)")] = None,
+        workspace: WorkspaceOption = None,
+        embedding_model: EmbeddingModel = None,
+        near_duplicate: Annotated[float, typer.Option(
+            min=0.0, max=1.0, help="caption similarity that counts as a duplicate")] = 0.9,
+    ) -> None:
+        """Run the same recipe with a new seed; remove problems that overlap the earlier run."""
+        from agent.cli.run import StageBars
+        from evals.fresh import make_fresh_set
+
+        settings = load_settings(workspace=workspace, embedding_model=embedding_model,
+                                 recipe=recipe)
+        result = make_fresh_set(settings, like, n, seed, near_duplicate, StageBars())
+        table = Table(title=f"fresh set {result.run_id} (seed {result.seed}, {result.status})")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        for name, value in (("sampled", result.sampled), ("final set", result.final),
+                            ("removed: same domain combination", result.removed_combination),
+                            ("removed: near-duplicate caption", result.removed_near_duplicate),
+                            ("kept (sets/disjoint.jsonl)", result.kept),
+                            ("closest earlier caption, median", _num(result.nearest.median)),
+                            ("closest earlier caption, max", _num(result.nearest.max))):
+            table.add_row(name, str(value))
+        console.print(table)
+        console.print(f"disjoint from {result.like}; written to [bold]{result.path}[/]")
+
+    @eval_app.command("model")
+    def model(
+        set_run: Annotated[str, typer.Option("--set", help="run whose final set is the test")],
+        model_name: Annotated[str | None, typer.Option(
+            "--model", help="model name on the endpoint (or OPENAI_MODEL)")] = None,
+        base_url: Annotated[str | None, typer.Option(
+            help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")] = None,
+        api_key: Annotated[str | None, typer.Option(help="API key (or OPENAI_API_KEY)")] = None,
+        workspace: WorkspaceOption = None,
+        embedding_model: EmbeddingModel = None,
+        variants: Annotated[str, typer.Option(
+            help="comma-separated: missing (domain dropped), persona (full)")] = "missing,persona",
+        limit: Annotated[int | None, typer.Option(min=1, help="first N problems only")] = None,
+        concurrency: Annotated[int, typer.Option(min=1, help="calls in flight at most")] = 8,
+        timeout: Annotated[float, typer.Option(min=1, help="seconds per call")] = 300.0,
+        max_tokens: Annotated[int | None, typer.Option(min=1, help="output limit")] = None,
+        glossary: Annotated[bool, typer.Option(
+            help="list identifier prefixes per domain in the prompt")] = True,
+        seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
+    ) -> None:
+        """Benchmark a model: ask for the rigorous problem behind each description, score it."""
+        from evals.model_bench import VARIANTS, run_benchmark
+        from tools.generate import ModelConfig
+
+        settings = load_settings(workspace=workspace, embedding_model=embedding_model,
+                                 model=model_name, base_url=base_url, api_key=api_key)
+        if not settings.model or not settings.base_url:
+            raise UserError("eval model needs --model and --base-url (or OPENAI_MODEL and "
+                            "OPENAI_BASE_URL)")
+        chosen = tuple(v.strip() for v in variants.split(",") if v.strip())
+        unknown = [v for v in chosen if v not in VARIANTS]
+        if unknown or not chosen:
+            raise UserError(f"unknown variant {unknown[0] if unknown else variants!r}; use "
+                            f"{', '.join(VARIANTS)}")
+        config = ModelConfig(base_url=settings.base_url, model=settings.model,
+                             api_key=settings.api_key or SecretStr("EMPTY"),
+                             concurrency=concurrency, timeout_s=timeout)
+        with err.status(f"asking {settings.model} and scoring…"):
+            summary, out = run_benchmark(settings, set_run, config, chosen, limit, glossary,
+                                         max_tokens, seed)
+        table = Table(title=f"{summary.model} on {summary.set_run} ({summary.answered} of "
+                            f"{summary.items} answered, {summary.parse_failures} unparsed)")
+        table.add_column("variant")
+        table.add_column("group")
+        for metric in ("check", "dropped_present", "similarity", "success"):
+            table.add_column(metric, justify="right")
+        for variant, overall in summary.overall.items():
+            groups = [("all", overall), *summary.by_persona.get(variant, {}).items()]
+            for group, cis in groups:
+                table.add_row(variant, group, *(
+                    f"{ci.mean:.2f} [{ci.low:.2f}, {ci.high:.2f}]" if ci.mean is not None else "—"
+                    for ci in (cis[m] for m in ("check", "dropped_present", "similarity",
+                                                "success"))))
+        console.print(table)
+        console.print(f"answers and summary: [bold]{out}[/] (committed; per-domain means in "
+                      "summary.json)")
+
+    @eval_app.command("compare")
+    def compare(
+        a: Annotated[str, typer.Argument(help="first run (or its eval.json)")],
+        b: Annotated[str, typer.Argument(help="second run (or its eval.json)")],
+        workspace: WorkspaceOption = None,
+    ) -> None:
+        """Two eval reports side by side, with deltas (b − a)."""
+        from evals.compare import compare_reports, find_report
+
+        ws = Workspace(load_settings(workspace=workspace).workspace)
+        ra, rb = find_report(ws, a), find_report(ws, b)
+        table = Table(title=f"A = {ra.run_id}   B = {rb.run_id}")
+        for col in ("measure", "A", "B", "Δ (B − A)"):
+            table.add_column(col, justify="left" if col == "measure" else "right")
+        for row in compare_reports(ra, rb):
+            delta = "—" if row.delta is None else f"{row.delta:+.4g}"
+            table.add_row(row.measure, _num(row.a), _num(row.b), delta)
+        console.print(table)

@@ -1,0 +1,54 @@
+"""`retrolean runs [list|show RUN]`: browse the runs in the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from agent.settings import load_settings
+from memory.runs import open_workspace, resolve_run
+from memory.workspace import Workspace
+from traces.runs_view import run_detail, runs_table
+from traces.summary import summarize_run, summarize_runs
+
+console = Console()
+
+WorkspaceOption = Annotated[Path | None, typer.Option(help="workspace git repository")]
+
+
+def workspace_at(path: Path | None) -> Workspace:
+    """The workspace from --workspace or the settings; UserError if it holds no runs."""
+    return open_workspace(load_settings(workspace=path).workspace)
+
+
+def register(app: typer.Typer) -> None:
+    runs_app = typer.Typer(help="Browse the runs in the workspace.", no_args_is_help=False,
+                           invoke_without_command=True)
+    app.add_typer(runs_app, name="runs")
+
+    @runs_app.callback(invoke_without_command=True)
+    def default(ctx: typer.Context, workspace: WorkspaceOption = None) -> None:
+        """List the runs (same as `runs list`)."""
+        if ctx.invoked_subcommand is None:
+            list_runs(workspace=workspace)
+
+    @runs_app.command("list")
+    def list_runs(
+        workspace: WorkspaceOption = None,
+        sort: Annotated[str, typer.Option(help="date (newest first) or score")] = "date",
+    ) -> None:
+        """One line per run: id, goal, backend, model, date, yield, rating."""
+        ws = workspace_at(workspace)
+        console.print(runs_table(summarize_runs(ws, sort), title=f"runs in {ws.root}"))
+
+    @runs_app.command("show")
+    def show(
+        run: Annotated[str, typer.Argument(help="run id, unique part of one, or latest")],
+        workspace: WorkspaceOption = None,
+    ) -> None:
+        """The run's plan, stages with yields, where its sets are, its rating and score."""
+        ws = workspace_at(workspace)
+        console.print(run_detail(summarize_run(ws, resolve_run(ws, run))))

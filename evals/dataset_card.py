@@ -1,0 +1,95 @@
+"""The dataset card (`README.md`) of an exported run: how the data was made, and how to load it.
+
+Front matter in the Hugging Face format (one config per set, its splits'
+parquet files, tags, a `license` line for the publisher to set), then the
+generator, model, seed and recipe, the yield of every stage read from the
+trace, the thresholds, the filters applied and the columns. The trade-off:
+the card states what the files and trace say and nothing more; intended
+uses and limitations are the publisher's to write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from memory.errors import UserError
+from traces.reader import load_trace
+from traces.summary import stage_counts
+
+if TYPE_CHECKING:
+    from evals.dataset_export import DatasetExport
+
+MARKER = "<!-- written by retrolean export dataset -->"
+
+
+def _front_matter(export: DatasetExport, run_id: str) -> list[str]:
+    lines = ["---", "# set the license before publishing (e.g. cc-by-4.0, mit, other)",
+             "license: unknown", f"pretty_name: retrolean {run_id}",
+             "tags:", "- synthetic", "- retrolean", "- formal-methods", "configs:"]
+    for s in export.sets:
+        if not s.files:
+            continue
+        lines += [f"- config_name: {s.name}", "  data_files:"]
+        for split, path in s.files.items():
+            lines += [f"  - split: {split}", f"    path: {path}"]
+    return [*lines, "---"]
+
+
+def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
+                test_size: float, seed: int) -> str:
+    """The card as Markdown with Hugging Face front matter."""
+    params, thresholds = plan.get("parameters", {}), plan.get("thresholds", {})
+    try:
+        stages = stage_counts(load_trace(run_dir).blocks)
+    except UserError:
+        stages = []
+    lines = [*_front_matter(export, run_dir.name), MARKER, "",
+             f"# retrolean run {run_dir.name}", "",
+             f"Goal: {plan.get('goal', '(unknown)')}", "",
+             "Synthetic problems combining several domains, each with a formal statement "
+             "checked by a solver, an English caption verified by a formal → English → formal "
+             "round trip, lossy persona descriptions, a version with one domain missing, the "
+             "fill-in that restores it, and conversations glued from these parts.", "",
+             "## How it was made", "",
+             f"- generator: **{plan.get('backend', '?')}** backend"
+             + (" (seeded template processes, no language model)"
+                if plan.get("backend") == "template" else ""),
+             f"- model: {plan.get('model') or 'none'}",
+             f"- recipe: `{plan.get('recipe', '?')}`; formal language: "
+             f"`{plan.get('language', '?')}`",
+             f"- seed: {params.get('seed', '?')}; problems sampled: {params.get('n', '?')}; "
+             f"domains per problem: {params.get('k', '?')}",
+             "- thresholds: " + (", ".join(f"{k} = {v}" for k, v in thresholds.items())
+                                 or "none recorded"),
+             "", "## Yield per stage", "", "| stage | in | out | yield |",
+             "| --- | ---: | ---: | ---: |"]
+    for y in stages:
+        lines.append(f"| {y.stage} | {y.records_in} | {y.records_out} | "
+                     f"{100 * y.fraction:.0f}% |")
+    if not stages:
+        lines.append("| (no readable trace) | | | |")
+    lines += ["", "## Filters and splits", "",
+              f"- split: test share {test_size:g}, seed {seed}; domain combinations are "
+              f"disjoint between splits ({export.combinations.get('train', 0)} train, "
+              f"{export.combinations.get('test', 0)} test combinations)", "",
+              "| set | records | dedup | train | test |", "| --- | ---: | --- | ---: | ---: |"]
+    for s in export.sets:
+        lines.append(f"| {s.name} | {s.records} | {s.dedup.summary()} | "
+                     f"{s.splits.get('train', 0)} | {s.splits.get('test', 0)} |")
+    first = next((s for s in reversed(export.sets) if s.files), None)
+    lines += ["", "## Columns", "",
+              "`id`, `domains`, `theme`; `formal_language`, `formal_text`, `formal_status`, "
+              "`formal_checker`; `presence` (per domain: touchstones found, judge p(yes)); "
+              "`english`, `roundtrip_text`, `roundtrip_similarity`; `personas`; "
+              "`missing_dropped`, `missing_persona`, `missing_frame_shifted`, `missing_text`, "
+              "`missing_similarity`; `fill_in`; `conversations`; `generator`, `model`, "
+              "`recipe`, `seed`; `reject_stage`, `reject_reason` (rejects sets only); "
+              "`record_json` (the whole record).", ""]
+    if first:
+        lines += ["## Loading", "", "```python", "from datasets import load_dataset", "",
+                  f'ds = load_dataset("parquet", data_files={{"train": '
+                  f'"{first.files.get("train") or next(iter(first.files.values()))}"}})',
+                  "```", ""]
+    lines += ["## License", "", "To be chosen by the publisher of this dataset.", ""]
+    return "\n".join(lines)

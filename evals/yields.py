@@ -1,0 +1,107 @@
+"""What each stage kept and why it rejected the rest; the verified similarities vs thresholds.
+
+Everything here is read from the sets as the run wrote them; nothing is
+recomputed. The round-trip similarity passes at or above its threshold, the
+missing-domain similarity passes strictly below its own (the domain must be
+gone). Records rejected before a similarity was measured are not counted in
+its distribution.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from evals.runs import RunView
+from evals.stats import Summary, summarize
+
+
+class StageYield(BaseModel):
+    """One stage: records in and out, and its reject reasons (kind -> count, kind -> example)."""
+
+    stage: str
+    records_in: int
+    records_out: int
+    rejected: int
+    yield_frac: float
+    reasons: dict[str, int]
+    examples: dict[str, str]
+
+
+class SimilarityCheck(BaseModel):
+    """A verified similarity's distribution against the threshold it must pass."""
+
+    name: str
+    threshold: float | None
+    passes: Literal["at_least", "below"]
+    summary: Summary
+    pass_rate: float | None
+    accepted: list[float]  # similarities of records the stage kept
+    rejected: list[float]  # similarities of records it rejected (for any reason)
+
+
+def stage_yields(run: RunView) -> list[StageYield]:
+    """Yield and reject reasons of every stage, in plan order."""
+    out = []
+    for stage in run.stages:
+        kept, dropped = run.accepted(stage), run.rejected(stage)
+        kinds: Counter[str] = Counter()
+        examples: dict[str, str] = {}
+        for r in dropped:
+            reject = r.get("reject") or {}
+            kind = reject.get("kind") or reject.get("reason") or "unknown"
+            kinds[kind] += 1
+            examples.setdefault(kind, reject.get("reason", ""))
+        total = len(kept) + len(dropped)
+        out.append(StageYield(stage=stage, records_in=total, records_out=len(kept),
+                              rejected=len(dropped),
+                              yield_frac=round(len(kept) / total, 4) if total else 0.0,
+                              reasons=dict(kinds.most_common()), examples=examples))
+    return out
+
+
+def _similarity(record: dict[str, Any], path: tuple[str, ...]) -> float | None:
+    node: Any = record
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return float(node) if isinstance(node, int | float) else None
+
+
+def similarity_check(run: RunView, stage: str, path: tuple[str, ...], threshold_key: str,
+                     passes: Literal["at_least", "below"]) -> SimilarityCheck:
+    """The similarity at `path` over a stage's kept and rejected records, against a threshold."""
+    threshold = run.thresholds.get(threshold_key)
+    kept = [s for r in run.accepted(stage) if (s := _similarity(r, path)) is not None]
+    dropped = [s for r in run.rejected(stage) if (s := _similarity(r, path)) is not None]
+    values = kept + dropped
+    if threshold is None or not values:
+        rate = None
+    elif passes == "at_least":
+        rate = round(sum(v >= threshold for v in values) / len(values), 4)
+    else:
+        rate = round(sum(v < threshold for v in values) / len(values), 4)
+    return SimilarityCheck(name=stage, threshold=threshold, passes=passes,
+                           summary=summarize(values), pass_rate=rate, accepted=kept,
+                           rejected=dropped)
+
+
+def similarity_checks(run: RunView) -> dict[str, SimilarityCheck]:
+    """The round-trip and missing-domain similarity checks of the run."""
+    return {
+        "roundtrip": similarity_check(run, "roundtrip", ("english", "roundtrip", "similarity"),
+                                      "roundtrip_similarity", "at_least"),
+        "missing": similarity_check(run, "missing", ("missing", "roundtrip", "similarity"),
+                                    "missing_similarity", "below"),
+    }
+
+
+def touchstones_absent_rate(run: RunView) -> float | None:
+    """Share of missing-domain versions whose reformalization lost the dropped touchstones."""
+    flags = [r["missing"]["touchstones_absent"]
+             for r in run.accepted("missing") + run.rejected("missing")
+             if (r.get("missing") or {}).get("touchstones_absent") is not None]
+    return round(sum(flags) / len(flags), 4) if flags else None
