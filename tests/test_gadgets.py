@@ -128,3 +128,28 @@ def test_lean_touchstones_match_own_lean_rendering_only(domain):
     for other in DOMAINS:
         if other != domain:
             assert not touchstones_present(own, cards[other].touchstones.lean4, "lean4"), other
+
+
+def test_renderings_do_not_depend_on_the_hash_seed():
+    """Same seed, same text in every process: no set or dict-of-set iteration order leaks out."""
+    import subprocess
+    import sys
+
+    script = ("import random, hashlib\n"
+              "from skills.problems.registry import gadget_domains, gadget_for\n"
+              "from skills.problems.spec import ProblemSpec, compile_spec\n"
+              "from skills.problems.render_smt import render_smt\n"
+              "h = hashlib.sha256()\n"
+              "for d in gadget_domains():\n"
+              "    for s in range(5):\n"
+              "        p = gadget_for(d).sample(random.Random(s))\n"
+              "        h.update(render_smt(compile_spec(ProblemSpec(domains=[d], "
+              "params={d: p})), d).encode())\n"
+              "print(h.hexdigest())\n")
+    digests = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+                       check=True).stdout
+        for seed in ("0", "1", "12345")
+    }
+    assert len(digests) == 1

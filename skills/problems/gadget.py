@@ -8,7 +8,10 @@ English sentences that state its part, so the caption and the round-trip
 parser share one source of truth.
 
 Concession: parameters are plain JSON values (ints, lists, words) so a spec
-is a small JSON document; everything richer is derived in `build`.
+is a small JSON document; everything richer is derived in `build`. The few
+construction helpers here (`Part.from_ports`, `Gadget.unknowns`,
+`distinct_pairs_below`) cover only what many gadgets do identically; anything
+gadget-specific stays spelled out in its `build`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import random
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -54,6 +58,22 @@ class Part:
     ports: list[Port]
     comments: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_ports(
+        cls, constraints: list[Term], *ports: Port, comments: Sequence[str] = ()
+    ) -> Part:
+        """A part whose unknowns are exactly its ports' terms, each with its port's bounds.
+
+        Example: Part.from_ports([], Port("xs", "the xs", ("a_x0", "a_x1"), 0, 5)).variables
+                 -> [IntVar("a_x0", 0, 5), IntVar("a_x1", 0, 5)]
+        """
+        return cls(
+            variables=[IntVar(x, p.lo, p.hi) for p in ports for x in p.terms],
+            constraints=constraints,
+            ports=list(ports),
+            comments=list(comments),
+        )
+
     def port(self, name: str) -> Port:
         for p in self.ports:
             if p.name == name:
@@ -82,6 +102,13 @@ class Gadget(ABC):
     @abstractmethod
     def build(self, params: Params) -> Part:
         """Unknowns, constraints and ports for these parameters."""
+
+    def unknowns(self, stem: str, count: int) -> list[str]:
+        """Names of a row of unknowns: the prefix, the stem, then 0 to count - 1.
+
+        Example: with prefix "queen_", unknowns("r", 3) -> ["queen_r0", "queen_r1", "queen_r2"]
+        """
+        return [f"{self.prefix}{stem}{i}" for i in range(count)]
 
     def defaults(self) -> Params:
         """Parameters assumed when a text names the domain but gives no figures."""
@@ -114,6 +141,14 @@ class Gadget(ABC):
         except (ValueError, KeyError, IndexError, TypeError, ZeroDivisionError):
             return False
         return True
+
+
+def distinct_pairs_below(pairs: list[list[int]], n: int) -> bool:
+    """Whether every pair names two different whole numbers from 0 to n - 1 (edges, arcs).
+
+    Example: distinct_pairs_below([[0, 2], [2, 1]], 3) -> True; ([[1, 1]], 3) -> False
+    """
+    return all(0 <= a < n and 0 <= b < n and a != b for a, b in pairs)
 
 
 _REGEX_CACHE: dict[type, list[re.Pattern[str]]] = {}
