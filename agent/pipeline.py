@@ -15,6 +15,8 @@ from agent.settings import Settings
 from agent.skill_versions import SKILL_VERSIONS
 from memory.errors import UserError
 from memory.workspace import Workspace
+from recipes.backends.base import SkillBackend
+from recipes.backends.model import ModelBackend
 from recipes.backends.template import TemplateBackend
 from recipes.catalog_loader import load_catalog
 from recipes.recipe import Recipe, load_recipe
@@ -87,7 +89,7 @@ class PreparedRun:
             return [r.model_copy(deep=True) for r in self.records]
         backend = self.ctx.backend
         return sample_records(recipe, self.pool, backend.name, self.themes, backend.model,
-                              SKILL_VERSIONS)
+                              getattr(backend, "skill_versions", SKILL_VERSIONS))
 
 
 def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
@@ -103,7 +105,8 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     recipe = recipe.model_copy(update={"parameters": params})
     catalog = load_catalog(settings.catalog)
     cards = catalog.domains
-    pool = [d for d in gadget_domains() if d in cards]
+    # a model writes any catalog domain; the template backend only those with a gadget
+    pool = list(cards) if settings.uses_model else [d for d in gadget_domains() if d in cards]
     if options.domains:
         unknown = [d for d in options.domains if d not in cards]
         if unknown:
@@ -115,10 +118,24 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
         pool = list(dict.fromkeys(options.domains))
     workspace = Workspace(settings.workspace)
     language, why = resolve_language(settings.formal, settings)
-    backend = TemplateBackend(cards, settings.z3_timeout_ms)
+    check = make_checker(settings)
+    backend: SkillBackend
+    if not settings.uses_model:
+        backend = TemplateBackend(cards, settings.z3_timeout_ms)
+    else:
+        assert settings.model is not None and settings.base_url is not None
+        model_backend = ModelBackend.for_endpoint(
+            base_url=settings.base_url, model=settings.model,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            cards=cards, cache_path=workspace.root / "model-cache.sqlite",
+            concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
+            use_cache=settings.use_cache, check=check,
+            mathlib=settings.lean_project is not None,
+            temperature_scale=params.temperature_scale)
+        backend, check = model_backend, model_backend.check or check  # one verdict memory
     records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,
-                             SKILL_VERSIONS)
+                             getattr(backend, "skill_versions", SKILL_VERSIONS))
     ctx = StageContext(recipe=recipe, domains=cards, personas=catalog.personas,
                        conversations=catalog.conversations, language=language, backend=backend,
-                       check=make_checker(settings), embedder=Embedder(settings.embedding_model))
+                       check=check, embedder=Embedder(settings.embedding_model))
     return PreparedRun(options.goal, recipe, ctx, records, workspace, why, pool, catalog.themes)

@@ -22,6 +22,7 @@ from langgraph.types import Command
 
 from agent.graph.decide import Budget
 from agent.graph.graph import build_graph
+from agent.graph.planner import ModelPlanner
 from agent.graph.runtime import NoProgress, Planner, Progress, Runtime
 from agent.graph.state import RunState
 from agent.pipeline import PreparedRun, RunOptions, prepare
@@ -70,6 +71,9 @@ def _session(prepared: PreparedRun, settings: Settings, run_id: str, trace: Trac
                  trace=trace, budget=budget_of(settings), interactive=interactive,
                  progress=progress or NoProgress(), planner=planner,
                  lessons_path=workspace.root / "lessons.md")
+    client = getattr(prepared.ctx.backend, "client", None)
+    if planner is None and client is not None:
+        rt.planner = ModelPlanner(client, trace)  # a model plans; the template uses the recipe
     conn = sqlite3.connect(workspace.root / CHECKPOINTS, check_same_thread=False)
     graph = build_graph(rt, SqliteSaver(conn))
     return Session(graph, {"configurable": {"thread_id": run_id}}, rt, conn, initial)

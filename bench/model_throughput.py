@@ -10,9 +10,9 @@ second; the script prints the achieved rate, the bound and their ratio
 
 Two checks that the server is not the bottleneck: the CPU time per request
 of the server process (from its `/fake/stats`) shows it far below one core,
-and a first "floor" batch sends the same requests through the bare HTTP
-client (`Http11Pool`, no ModelClient layers) to show the rate the server and
-the loopback allow on this machine at all.
+and a first "floor" batch sends the same requests through bare sharded
+`httpx.AsyncClient`s (no ChatOpenAI, retries, cache or pydantic) to show the
+rate that httpx, the server and the loopback allow on this machine at all.
 
 Usage: .venv/bin/python bench/model_throughput.py [--requests 640] [--concurrency 64]
            [--latency-ms 200] [--repeat 3] [--transport auto|direct|sdk]
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import multiprocessing
 import statistics
@@ -29,6 +30,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -40,7 +43,11 @@ from tools.generate import (  # noqa: E402
     ModelClient,
     ModelConfig,
 )
-from tools.generate.http11 import Http11Pool  # noqa: E402
+from tools.generate.transport import (  # noqa: E402
+    IDLE_EXPIRY_S,
+    SHARD_CONNECTIONS,
+    shard_count,
+)
 
 
 def _server_cpu_s(port: int) -> float:
@@ -74,23 +81,29 @@ async def _run(client: ModelClient, count: int, port: int, bound: float, label: 
 
 
 async def _floor(port: int, args: argparse.Namespace, bound: float) -> None:
-    """The same batch through the bare HTTP client: what server and loopback allow."""
-    pool = Http11Pool(f"http://127.0.0.1:{port}/v1")
+    """The same batch through bare sharded httpx clients: what httpx, server and loopback allow."""
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=SHARD_CONNECTIONS,
+                          keepalive_expiry=IDLE_EXPIRY_S)
+    clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}/v1/", limits=limits,
+                                 timeout=30) for _ in range(shard_count(args.concurrency))]
+    turn = itertools.cycle(clients)
     slots = asyncio.Semaphore(args.concurrency)
 
     async def one(index: int) -> None:
         async with slots:
-            await pool.request("POST", "/chat/completions",
-                               {"model": "fake-r1", "max_tokens": 64, "messages": [
-                                   {"role": "user", "content": f"floor {index}"}]})
+            answer = await next(turn).post("chat/completions", json={
+                "model": "fake-r1", "max_tokens": 64,
+                "messages": [{"role": "user", "content": f"floor {index}"}]})
+            answer.json()
 
     await asyncio.gather(*(one(i) for i in range(args.concurrency)))
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(args.requests)))
     rate = args.requests / (time.perf_counter() - started)
-    print(f"floor (bare HTTP client, no ModelClient): {rate:.1f} req/s ({rate / bound:.1%} "
-          "of the bound): the most this server and machine allow")
-    await pool.aclose()
+    print(f"floor (bare httpx, no ModelClient): {rate:.1f} req/s ({rate / bound:.1%} "
+          "of the bound): the most httpx, this server and machine allow")
+    for client in clients:
+        await client.aclose()
 
 
 async def _bench(port: int, args: argparse.Namespace) -> list[float]:

@@ -9,7 +9,8 @@ one), then a fallback function once the queue is empty. Every request is
 recorded for assertions. `Reply` carries the scripted faults: an HTTP status
 with headers (429 with Retry-After, 500), a delay past the client's timeout, a
 dropped connection, a body that is not JSON; and the framings real servers
-use: chunked transfer, or hanging up after an answer that promised keep-alive.
+use: chunked transfer, a gzip-compressed body, an HTTP/1.0 answer delimited by
+closing the connection, or hanging up after an answer that promised keep-alive.
 
 Trade-off: the HTTP parser is the minimum the OpenAI SDK needs (Content-Length
 bodies, keep-alive, no chunked uploads, no streaming answers); in exchange the
@@ -28,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import gzip
 import json
 import math
 import threading
@@ -65,6 +67,8 @@ class Reply:
     delay_s: float = 0.0
     fault: Fault | None = None
     chunked: bool = False
+    gzip: bool = False
+    http10: bool = False
     hang_up_after: bool = False
 
     @classmethod
@@ -188,6 +192,7 @@ class FakeOpenAI:
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.connections = 0  # connections accepted since the last reset
         self._script: collections.deque[Script] = collections.deque()
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -241,6 +246,7 @@ class FakeOpenAI:
             self._script.clear()
             self.requests.clear()
             self.max_in_flight = self.in_flight
+            self.connections = 0
         self.fallback = _default_fallback
         self.latency_s = 0.0
         self.api_key = None
@@ -284,6 +290,8 @@ class FakeOpenAI:
         task = asyncio.current_task()
         if task is not None:
             self._tasks.add(task)
+        with self._lock:
+            self.connections += 1
         try:
             while True:
                 request = await self._read_request(reader)
@@ -379,8 +387,8 @@ class FakeOpenAI:
                 return True
             data = json.dumps(_completion(body, reply)).encode()
             self._write_raw(writer, 200, data, "application/json", reply.headers,
-                            chunked=reply.chunked)
-            if reply.hang_up_after:
+                            chunked=reply.chunked, gzip_body=reply.gzip, http10=reply.http10)
+            if reply.hang_up_after or reply.http10:
                 await writer.drain()
                 writer.close()
                 return False
@@ -396,12 +404,20 @@ class FakeOpenAI:
 
     @staticmethod
     def _write_raw(writer: asyncio.StreamWriter, status: int, data: bytes, content_type: str,
-                   headers: dict[str, str] | None = None, *, chunked: bool = False) -> None:
+                   headers: dict[str, str] | None = None, *, chunked: bool = False,
+                   gzip_body: bool = False, http10: bool = False) -> None:
+        if gzip_body:
+            data = gzip.compress(data)
         framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(data)}"
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}",
                  f"Content-Type: {content_type}", framing, "Connection: keep-alive"]
+        if http10:  # the body runs to the end of the stream, which the caller then closes
+            lines = [f"HTTP/1.0 {status} {_REASONS.get(status, 'Status')}",
+                     f"Content-Type: {content_type}"]
+        if gzip_body:
+            lines.append("Content-Encoding: gzip")
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
-        if chunked:
+        if chunked and not http10:
             half = len(data) // 2
             data = b"".join(f"{len(part):x}\r\n".encode() + part + b"\r\n"
                             for part in (data[:half], data[half:]) if part) + b"0\r\n\r\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
 import multiprocessing
 import socket
 import threading
@@ -29,7 +28,7 @@ from tools.generate import (
     parse_retry_after,
 )
 from tools.generate.faults import backoff_s
-from tools.generate.http11 import HttpAnswer, HttpProtocolError, _read_answer
+from tools.generate.transport import shard_count
 
 pytest_plugins = ["tests.conftest_fake_openai"]
 
@@ -104,16 +103,19 @@ def test_logprobs_come_back_per_token_with_their_alternatives(fake_openai, trans
     assert client.logprobs_supported is True
 
 
-def test_auto_transport_is_direct_for_plain_http_and_sdk_otherwise(monkeypatch):
-    def pick(url: str) -> str:
-        return ModelClient(ModelConfig(base_url=url, model="m")).transport
+def test_auto_transport_is_httpx_everywhere_and_sdk_on_request(monkeypatch):
+    def pick(url: str, transport: str = "auto") -> str:
+        return ModelClient(ModelConfig(base_url=url, model="m", transport=transport)).transport
 
     assert pick("http://127.0.0.1:8000/v1") == "direct"
-    assert pick("https://api.deepseek.com/v1") == "sdk"
+    assert pick("https://api.deepseek.com/v1") == "direct"
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
-    assert pick("http://gpu-box:8000/v1") == "sdk"
-    monkeypatch.setenv("NO_PROXY", "gpu-box")
     assert pick("http://gpu-box:8000/v1") == "direct"
+    assert pick("http://gpu-box:8000/v1", "sdk") == "sdk"
+
+
+def test_connections_are_sharded_four_to_a_client():
+    assert [shard_count(c) for c in (1, 4, 5, 16, 64)] == [1, 1, 2, 4, 16]
 
 
 def test_both_transports_send_the_same_body(fake_openai):
@@ -123,14 +125,26 @@ def test_both_transports_send_the_same_body(fake_openai):
     assert direct == sdk
 
 
-def test_chunked_answer_is_read(fake_openai):
-    fake_openai.enqueue(Reply(content="in two chunks", chunked=True))
-    assert ask(make_client(fake_openai, transport="direct")).text == "in two chunks"
+@both_transports
+@pytest.mark.parametrize("framing", [{"chunked": True}, {"gzip": True}, {"http10": True},
+                                     {"chunked": True, "gzip": True}])
+def test_answer_framings_are_read(fake_openai, transport, framing):
+    fake_openai.enqueue(Reply(content="framed", **framing), Reply.text("next"))
+    client = make_client(fake_openai, transport=transport)
+
+    async def twice() -> list[Completion]:
+        first = await client.complete(HI, temperature=0, max_tokens=8, skill="t")
+        second = await client.complete(HI, temperature=0, max_tokens=8, skill="t", sample=1)
+        return [first, second]
+
+    done = run(client, twice)
+    assert [d.text for d in done] == ["framed", "next"] and done[0].attempts == 1
 
 
-def test_server_closing_an_idle_connection_costs_no_attempt(fake_openai):
+@both_transports
+def test_server_closing_an_idle_connection_costs_no_attempt(fake_openai, transport):
     fake_openai.enqueue(Reply(content="first", hang_up_after=True), Reply.text("second"))
-    client = make_client(fake_openai, transport="direct")
+    client = make_client(fake_openai, transport=transport)
 
     async def twice() -> list[Completion]:
         first = await client.complete(HI, temperature=0, max_tokens=8, skill="t")
@@ -140,6 +154,14 @@ def test_server_closing_an_idle_connection_costs_no_attempt(fake_openai):
 
     done = run(client, twice)
     assert [d.text for d in done] == ["first", "second"] and done[1].attempts == 1
+
+
+def test_keep_alive_connections_are_reused(fake_openai):
+    client = make_client(fake_openai, concurrency=2)
+    requests = [CompletionRequest(messages=[ChatMessage(role="user", content=f"q{i}")],
+                                  skill="t") for i in range(12)]
+    assert all(isinstance(r, Completion) for r in client.complete_many(requests))
+    assert fake_openai.connections <= 2
 
 
 class Verdict(BaseModel):
@@ -365,42 +387,6 @@ def test_guard_blocks_other_hosts_and_lets_loopback_through(monkeypatch, fake_op
         socket.getaddrinfo("api.deepseek.com", 443)
     assert blocked == ["203.0.113.7", "api.deepseek.com"]
     assert ask(make_client(fake_openai)).text == "ok"
-
-
-# --- lean HTTP client -------------------------------------------------------------------
-
-
-def read_answer(raw: bytes) -> tuple[HttpAnswer, bool]:
-    async def main() -> tuple[HttpAnswer, bool]:
-        reader = asyncio.StreamReader()
-        reader.feed_data(raw)
-        reader.feed_eof()
-        return await _read_answer(await reader.readuntil(b"\r\n\r\n"), reader)
-
-    return asyncio.run(main())
-
-
-def test_answer_without_length_runs_to_the_end_and_closes():
-    answer, keep_alive = read_answer(b"HTTP/1.0 200 OK\r\nContent-Type: x\r\n\r\n{\"a\": 1}")
-    assert answer.json() == {"a": 1} and not keep_alive
-
-
-def test_connection_close_is_honoured():
-    _answer, keep_alive = read_answer(
-        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
-    assert not keep_alive
-
-
-def test_gzip_body_is_decoded():
-    body = gzip.compress(b'{"ok": true}')
-    answer, _ = read_answer(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\n"
-                            + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-    assert answer.json() == {"ok": True}
-
-
-def test_garbled_status_line_is_a_protocol_error():
-    with pytest.raises(HttpProtocolError):
-        read_answer(b"<html>oops</html>\r\n\r\n")
 
 
 # --- diagnosis ---------------------------------------------------------------------------

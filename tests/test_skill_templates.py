@@ -12,7 +12,8 @@ from skills.caption.template import caption
 from skills.conversation.template import Parts, render
 from skills.drop_domain.template import drop
 from skills.fill_in.template import fill_in
-from skills.formalize.template import formalize_spec, render as render_formal
+from skills.formalize.template import formalize_spec
+from skills.formalize.template import render as render_formal
 from skills.persona.template import PROCESSES, describe
 from skills.problems.spec import Link, ProblemSpec
 from skills.reformalize.template import reformalize

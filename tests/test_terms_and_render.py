@@ -16,7 +16,8 @@ def test_euclidean_mod_matches_z3_for_negative_numbers():
     for a in range(-9, 10):
         for m in (2, 3, 5):
             solver = z3.Solver()
-            solver.from_string(f"(declare-const r Int)(assert (= r (mod {smt_term(Const(a))} {m})))")
+            term = smt_term(Const(a))
+            solver.from_string(f"(declare-const r Int)(assert (= r (mod {term} {m})))")
             assert solver.check() == z3.sat
             assert solver.model()[z3.Int("r")].as_long() == evaluate(mod(a, m), {})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -42,15 +44,30 @@ def _embeddings(settings: Settings) -> tuple[bool, str]:
 
 def _model(settings: Settings) -> tuple[bool, str]:
     if not settings.uses_model:
+        missing = "--base-url/OPENAI_BASE_URL" if settings.model else "--model/OPENAI_MODEL"
+        if settings.model or settings.base_url:
+            return False, f"half configured: {missing} is missing, so the template backend runs"
         return True, "none configured: the template backend runs every skill"
-    return True, f"{settings.model} at {settings.base_url}"
+    from pydantic import SecretStr
+
+    from tools.generate import ModelClient, ModelConfig
+
+    assert settings.model is not None and settings.base_url is not None
+    config = ModelConfig(base_url=settings.base_url, model=settings.model,
+                         api_key=settings.api_key or SecretStr("EMPTY"), max_retries=0)
+    result = ModelClient(config).ping_sync(timeout_s=30.0)
+    return result.ok, result.detail
 
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def doctor() -> None:
-        """Check the model endpoint, Lean, Z3 and the embedding model."""
-        settings = load_settings()
+    def doctor(
+        model: Annotated[str | None, typer.Option(help="model name (or OPENAI_MODEL)")] = None,
+        base_url: Annotated[str | None, typer.Option(
+            help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")] = None,
+    ) -> None:
+        """Check the model endpoint (models listed, one tiny call), Lean, Z3 and embeddings."""
+        settings = load_settings(model=model, base_url=base_url)
         table = Table(title="retrolean doctor")
         table.add_column("backend")
         table.add_column("ok")

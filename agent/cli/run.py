@@ -100,16 +100,34 @@ def register(app: typer.Typer) -> None:
             help="directory overriding catalog files (domains/, personas.yaml, …)")] = None,
         budget_seconds: Annotated[float | None, typer.Option(
             help="stop cleanly (with a report) after this many seconds")] = None,
+        budget_calls: Annotated[int | None, typer.Option(
+            help="stop cleanly after this many (uncached) model calls")] = None,
+        budget_tokens: Annotated[int | None, typer.Option(
+            help="stop cleanly after this many model tokens")] = None,
         max_stage_attempts: Annotated[int | None, typer.Option(
             help="attempts per stage before moving on")] = None,
         resume_id: Annotated[str | None, typer.Option(
             "--resume", help="continue the run with this id after a stop or crash")] = None,
+        model: Annotated[str | None, typer.Option(
+            help="model name on the endpoint (or OPENAI_MODEL); with --base-url, every skill "
+                 "runs through the model instead of the template backend")] = None,
+        base_url: Annotated[str | None, typer.Option(
+            help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
+                 "(or OPENAI_BASE_URL)")] = None,
+        no_cache: Annotated[bool, typer.Option(
+            "--no-cache", help="call the model again even for calls already in the "
+                               "workspace's model cache (answers are still stored)")] = False,
+        concurrency: Annotated[int | None, typer.Option(
+            help="model calls in flight at most (default 16)")] = None,
     ) -> None:
         """Run the agent toward GOAL (plan approved automatically) and write a new run."""
         settings = settings_from(recipe=recipe, workspace=workspace, formal=formal,
                                  embedding_model=embedding_model, catalog=catalog,
-                                 budget_seconds=budget_seconds,
-                                 max_stage_attempts=max_stage_attempts)
+                                 budget_seconds=budget_seconds, budget_model_calls=budget_calls,
+                                 budget_tokens=budget_tokens,
+                                 max_stage_attempts=max_stage_attempts, model=model,
+                                 base_url=base_url, concurrency=concurrency,
+                                 use_cache=False if no_cache else None)
         if resume_id:
             session = resume(settings, resume_id)
             console.print(f"retrolean: resuming {resume_id}")

@@ -156,6 +156,8 @@ class Nodes:
         result = STAGES[stage.name].run(records, ctx) if records else None
         seconds = time.perf_counter() - t0
         self.rt.progress.finish(stage.name)
+        for call in getattr(ctx.backend, "drain_calls", list)():
+            self.rt.trace.write(stage=stage.name, **call.trace_fields())
         accepted = result.accepted if result else []
         rejected = result.rejected if result else []
         paths = save_set(self.rt.run_dir / "sets", stage.name, accepted, rejected)
@@ -195,8 +197,7 @@ class Nodes:
         attempt = state["attempts"][stage.name] - 1
         recipe = self.recipe(state)
         decision = decide(stage, row["records_in"], row["records_out"], attempt,
-                          recipe.parameters, self.rt.budget,
-                          Spent(seconds=state.get("spent_seconds", 0.0)),
+                          recipe.parameters, self.rt.budget, self._spent(state),
                           is_last=i == len(stages) - 1,
                           can_replan=self.rt.planner is not None and state.get("replans", 0) < 1)
         if decision.action == "continue" and self.rt.interactive and i < len(stages) - 1:
@@ -223,6 +224,16 @@ class Nodes:
         else:
             update["status"] = "stopped"
         return update
+
+    def _spent(self, state: RunState) -> Spent:
+        """Time from the state; model calls and tokens from the backend's running totals."""
+        totals = getattr(self.rt.prepared.ctx.backend, "call_totals", None)
+        spent = Spent(seconds=state.get("spent_seconds", 0.0))
+        if totals is not None:
+            t = totals()
+            spent.model_calls = t.calls - t.cache_hits  # a cached answer costs nothing
+            spent.tokens = t.tokens_in + t.tokens_out
+        return spent
 
     def _steer(self, state: RunState, decision: Decision, answer: str) -> Decision:
         if not answer.strip():

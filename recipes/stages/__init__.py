@@ -1,4 +1,7 @@
-"""The stage registry: each stage's function, the parts it needs and the parts it makes."""
+"""The stage registry: each stage's function, the parts it needs and the parts it makes.
+
+Each stage is registered wrapped by `accounted` (its model calls join its figures).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from recipes.records import Record
+from recipes.stages.accounting import accounted
 from recipes.stages.context import StageContext, StageResult
 from recipes.stages.conversations import conversations
 from recipes.stages.english import caption, roundtrip
@@ -22,7 +26,7 @@ class StageDef:
 
 
 def _def(run, skill: str, requires: set[str], provides: set[str]) -> StageDef:
-    return StageDef(run, skill, frozenset(requires), frozenset(provides))
+    return StageDef(accounted(run), skill, frozenset(requires), frozenset(provides))
 
 
 STAGES: dict[str, StageDef] = {

@@ -58,8 +58,9 @@ def presence(records: list[Record], ctx: StageContext) -> StageResult:
             matched = matching_touchstones(record.formal.text, patterns, ctx.language)
             p_yes = next(scores)
             record.presence[d] = PresenceCheck(
-                touchstones=bool(matched), matched=matched, judge=p_yes,
-                judge_method=None if p_yes is None else "judge")
+                touchstones=bool(matched), matched=matched,
+                judge=None if p_yes is None else float(p_yes),
+                judge_method=None if p_yes is None else getattr(p_yes, "method", "judge"))
             if not matched or (p_yes is not None and p_yes < threshold):
                 absent.append(d)
         if absent:

@@ -3,8 +3,8 @@
 `ModelClient` (client.py) makes the calls: bounded concurrency, retries with
 backoff that honour Retry-After, R1 reasoning kept, counters, endpoint
 diagnosis. Requests are written and read by langchain-openai's ChatOpenAI and
-travel through the OpenAI SDK or a lean HTTP/1.1 client (transport.py,
-http11.py). `ResponseCache` (cache.py) stores answers by content in SQLite.
+travel through httpx.AsyncClient or, on request, the OpenAI SDK (transport.py).
+`ResponseCache` (cache.py) stores answers by content in SQLite.
 The pydantic types at the boundary live in completion.py, failure handling
 in faults.py. Stages import from here.
 """

@@ -43,9 +43,9 @@ class ModelConfig(BaseModel):
     extra_body: dict[str, Any] = Field(default_factory=dict,
                                        description="extra request fields (e.g. vLLM top_k)")
     transport: Literal["auto", "sdk", "direct"] = Field(
-        "auto", description="sdk: ChatOpenAI through the OpenAI SDK; direct: the same requests "
-                            "over a lean HTTP/1.1 client (plain http only); auto: direct for "
-                            "unproxied http:// URLs, sdk otherwise")
+        "auto", description="direct: ChatOpenAI's request posted with httpx.AsyncClient; sdk: "
+                            "ChatOpenAI through the OpenAI SDK (slower per call, LangChain "
+                            "callbacks); auto: direct")
 
 
 class ChatMessage(BaseModel):

@@ -1,6 +1,6 @@
 """What went wrong with a model call, whether to retry it, and how long to wait first.
 
-`classify` turns whatever the OpenAI SDK (under langchain-openai) raised into
+`classify` turns whatever httpx or the OpenAI SDK (under langchain-openai) raised into
 one `ModelCallError` carrying a kind, a one-line message that names the likely
 fix (what `retrolean doctor` prints), whether a retry can help, and the
 server's Retry-After if it sent one. `backoff_s` is the wait before the next
@@ -23,6 +23,7 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import openai
 
 from tools.generate.completion import FailureKind
@@ -172,20 +173,20 @@ def classify(exc: BaseException, *, base_url: str, model: str,
              timeout_s: float) -> ModelCallError:
     """The ModelCallError for an exception raised while calling the endpoint.
 
-    Understands the OpenAI SDK's errors and the plain ones of the lean HTTP
-    client (OSError, TimeoutError, IncompleteReadError, bad JSON); anything
-    else is a bug and is raised again.
+    Understands the OpenAI SDK's errors, httpx's, and plain ones (OSError,
+    TimeoutError, bad JSON); anything else is a bug and is raised again.
     """
     if isinstance(exc, ModelCallError):
         return exc
-    if isinstance(exc, openai.APITimeoutError | TimeoutError):
+    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
         return ModelCallError("timeout", f"no answer from {base_url} within {timeout_s:g} s "
                                          "(timeout): raise the timeout or lower concurrency")
     if isinstance(exc, openai.APIStatusError):
         said = server_message(exc.body, exc.message)
         return status_error(exc.status_code, said, headers=getattr(exc.response, "headers", None),
                             base_url=base_url, model=model)
-    if isinstance(exc, openai.APIConnectionError | OSError | asyncio.IncompleteReadError):
+    if isinstance(exc, openai.APIConnectionError | httpx.TransportError | httpx.InvalidURL
+                  | OSError | asyncio.IncompleteReadError):
         return _connection_error(exc, base_url)
     if isinstance(exc, openai.APIResponseValidationError | ValueError | KeyError | TypeError):
         return ModelCallError("protocol", f"the answer from {base_url} is not OpenAI "

@@ -1,0 +1,262 @@
+"""The model backend: every skill by its prompt, through an OpenAI-compatible R1 endpoint.
+
+A drop-in for the template backend (same `SkillBackend` methods, batch by
+batch, values or `Failure(reason)`). Each skill renders its prompt from
+`skills/<skill>/prompt*.md`, the batch goes out concurrently through one
+`ModelClient` (cached by content, bounded, retrying), and answers are parsed,
+validated and re-asked as recipes/backends/asking.py describes. Formal texts
+are also checked here, when a checker is given, so a checker error goes back
+to the model; the stage's own check then answers from memory.
+
+What differs from the template backend, by necessity:
+- `formalize` and `reformalize` return `FormalDraft(text, spec=None)`: the
+  witness comes from the checker (Z3's model; Lean's `problem_consistent`);
+- `persona` returns the description whole (`segments={"description": text}`),
+  so `drop` rewrites the whole text rather than swapping a segment;
+- `judge_presence` asks the judge (log-probabilities where offered, else
+  sampling); each score is a float carrying its `method`.
+
+Every call is logged (`calls`, drained with `drain_calls`); `call_totals`
+feeds the per-stage accounting. The recipe's `temperature_scale` multiplies
+every skill's temperature; it arrives with `formalize` (the first stage) and
+holds until the next one.
+
+Trade-off: the formal language of a text is read off the text itself (an
+SMT-LIB script opens with a parenthesis), because `caption`, `fill_in` and
+the judge receive texts without it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+
+from recipes.backends.asking import Ask, Asker, Check
+from recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from recipes.backends.calls import CallLog, CallTotals, ModelCall
+from recipes.backends.checks import Checker, check_feedback, remember_verdicts
+from recipes.recipe import Parameters
+from skills.cards import DomainCard, PersonaCard
+from skills.conversation.template import VERSION as CONVERSATION_VERSION
+from skills.parsing import ParsedOutput
+from skills.persona.base import Draft
+from skills.prompting import Prompt, has_prompt, load_prompt, prompt_versions
+from tools.generate import ModelClient, ModelConfig, ResponseCache
+from tools.judge import JudgeScore
+
+
+class JudgedPresence(float):
+    """p(yes) of the presence judge, as a float that also says how it was measured."""
+
+    method: str
+    log_odds: float
+
+    def __new__(cls, score: JudgeScore) -> JudgedPresence:
+        value = super().__new__(cls, score.p_yes)
+        value.method = score.method
+        value.log_odds = score.log_odds
+        return value
+
+
+def language_of(text: str) -> str:
+    """The formal language of a text: SMT-LIB 2 if it opens with a parenthesis, else Lean 4.
+
+    Example: language_of("; note\\n(declare-const x Int)") -> "smtlib2"
+    """
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(";"))
+    return "smtlib2" if code.lstrip().startswith("(") else "lean4"
+
+
+def _domain(card: DomainCard, language: str | None = None) -> dict[str, Any]:
+    view: dict[str, Any] = {"id": card.id, "name": card.name, "description": card.description,
+                            "need": card.need, "lay_terms": list(card.lay_terms)}
+    if language is not None:
+        view["touchstones"] = list(getattr(card.touchstones, language))
+    return view
+
+
+def _persona(card: PersonaCard) -> dict[str, Any]:
+    return {"id": card.id, "name": card.name, "description": card.description,
+            "examples": list(card.examples)}
+
+
+class ModelBackend:
+    """Skills through a model endpoint; see the module docstring."""
+
+    name = "model"
+
+    def __init__(self, client: ModelClient, cards: dict[str, DomainCard], *,
+                 check: Checker | None = None, mathlib: bool = False, reasks: int = 2,
+                 use_cache: bool = True, temperature_scale: float = 1.0,
+                 cache_path: Path | None = None) -> None:
+        self.client = client
+        self.cache_path = cache_path  # opened at the first batch, once the workspace exists
+        self.model: str | None = client.config.model
+        self.cards = cards
+        self.check = remember_verdicts(check) if check is not None else None
+        self.mathlib = mathlib
+        self.calls = CallLog()
+        self.skill_versions = {"conversation": CONVERSATION_VERSION, **prompt_versions()}
+        self.asker = Asker(client, self.calls, reasks=reasks, use_cache=use_cache)
+        self.asker.temperature_scale = temperature_scale
+
+    @classmethod
+    def for_endpoint(cls, *, base_url: str, model: str, api_key: str | None,
+                     cards: dict[str, DomainCard], cache_path: Path | None,
+                     concurrency: int = 16, timeout_s: float = 300.0,
+                     **options: Any) -> ModelBackend:
+        """A backend on a new client for the endpoint; `cache_path` None means no cache file."""
+        config = ModelConfig(base_url=base_url, model=model, concurrency=concurrency,
+                             timeout_s=timeout_s, api_key=SecretStr(api_key or "EMPTY"))
+        return cls(ModelClient(config), cards, cache_path=cache_path, **options)
+
+    @property
+    def label(self) -> str:
+        """How the screen names this backend. Example: "model r1 at http://localhost:8000/v1"."""
+        return f"model {self.model} at {self.client.config.base_url}"
+
+    def _ask(self, asks: list[Ask]) -> list[ParsedOutput[Any] | Failure]:
+        self._open_cache()
+        return self.asker.ask(asks)
+
+    def _judge(self, items: list[tuple[Prompt, dict[str, Any]]]) -> list[JudgeScore | Failure]:
+        self._open_cache()
+        return self.asker.judge(items)
+
+    def _open_cache(self) -> None:
+        if self.client.cache is None and self.cache_path is not None:
+            self.client.cache = ResponseCache(self.cache_path)
+
+    def drain_calls(self) -> list[ModelCall]:
+        """The model calls made since the last drain (for the trace), oldest first."""
+        return self.calls.drain()
+
+    def call_totals(self) -> CallTotals:
+        """Totals over every call so far (a stage's figures are the difference across it)."""
+        return self.calls.totals()
+
+    # --- formal texts ----------------------------------------------------------------------
+
+    def _formal_check(self, language: str) -> Check | None:
+        check = self.check
+        if check is None:
+            return None
+
+        def problem(parsed: ParsedOutput[Any]) -> str | None:
+            assert parsed.code is not None
+            verdict = check(parsed.code.code, language)
+            return None if verdict.ok else check_feedback(verdict, language)
+
+        return problem
+
+    def _formal_inputs(self, language: str, **inputs: Any) -> dict[str, Any]:
+        return {**inputs, "mathlib": self.mathlib} if language == "lean4" else inputs
+
+    @staticmethod
+    def _draft(out: ParsedOutput[Any] | Failure) -> FormalDraft | Failure:
+        if isinstance(out, Failure):
+            return out
+        assert out.code is not None
+        return FormalDraft(text=out.code.code, spec=None, notes=list(out.code.notes))
+
+    def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
+                  language: str, params: Parameters) -> list[FormalDraft | Failure]:
+        """A formal problem per (domains, theme, rng), written by the model and checked."""
+        self.asker.temperature_scale = params.temperature_scale
+        prompt = load_prompt("formalize", language)
+        asks = [Ask(prompt, self._formal_inputs(
+                    language, domains=[_domain(self.cards[d], language) for d in domains],
+                    theme=theme), check=self._formal_check(language))
+                for domains, theme, _rng in items]
+        return [self._draft(out) for out in self._ask(asks)]
+
+    def reformalize(self, texts: list[str], language: str) -> list[FormalDraft | Failure]:
+        """A formal problem per English (or vague) text, written by the model and checked."""
+        prompt = load_prompt("reformalize", language)
+        conventions = [{"name": card.name, "touchstones": list(getattr(card.touchstones,
+                                                                       language))}
+                       for card in self.cards.values()]
+        asks = [Ask(prompt, self._formal_inputs(language, text=text, conventions=conventions),
+                    check=self._formal_check(language)) for text in texts]
+        return [self._draft(out) for out in self._ask(asks)]
+
+    # --- English -----------------------------------------------------------------------------
+
+    def caption(self, items: list[tuple[FormalDraft, random.Random]],
+                concise_rate: float) -> list[tuple[str, list[str]] | Failure]:
+        """The model's plain-English caption per formal problem (every part with its figures)."""
+        prompt = load_prompt("caption")
+        asks = [Ask(prompt, {"formal": draft.text, "language": language_of(draft.text)})
+                for draft, _rng in items]
+        return [out if isinstance(out, Failure) else (out.data.caption, [])
+                for out in self._ask(asks)]
+
+    def persona(self, items: list[tuple[FormalDraft, str, random.Random]],
+                persona: PersonaCard) -> list[Draft | Failure]:
+        """A description in the persona's voice, by its own prompt and the card's temperature."""
+        variant = persona.id if has_prompt("persona", persona.id) else None
+        prompt = load_prompt("persona", variant)
+        asks = [Ask(prompt, {"caption": caption, "persona": _persona(persona)},
+                    temperature=persona.temperature) for _draft, caption, _rng in items]
+        return [out if isinstance(out, Failure)
+                else Draft(segments={"description": out.data.description}, errors=[])
+                for out in self._ask(asks)]
+
+    def drop(self, items: list[tuple[DropRequest, random.Random]]) -> list[Dropped | Failure]:
+        """The description rewritten with one domain replaced by its need (maybe reframed)."""
+        asks = []
+        for req, _rng in items:
+            card = self.cards[req.dropped]
+            prompt = load_prompt("drop_domain", "frame_shift" if req.frame_shift
+                                 else "keep_frame")
+            asks.append(Ask(prompt, {"description": req.text, "persona": _persona(req.persona),
+                                     "dropped": _domain(card)}, check=_still_named(card)))
+        return [out if isinstance(out, Failure)
+                else Dropped(text=out.data.description, frames=dict(out.data.frames))
+                for out in self._ask(asks)]
+
+    def fill_in(self, items: list[tuple[FormalDraft, str, random.Random]]) -> list[str | Failure]:
+        """The assistant's turn naming the dropped domain and how it meets the need."""
+        prompt = load_prompt("fill_in")
+        asks = [Ask(prompt, {"formal": draft.text, "language": language_of(draft.text),
+                             "dropped": _domain(self.cards[dropped])})
+                for draft, dropped, _rng in items]
+        return [out if isinstance(out, Failure) else out.data.text
+                for out in self._ask(asks)]
+
+    # --- judges ------------------------------------------------------------------------------
+
+    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[float | None]:
+        """p(yes) that each formal text uses the domain (a `JudgedPresence`); None if the judge
+        could not be asked (the reason is in the call log)."""
+        prompt = load_prompt("judge_presence")
+        scores = self._judge([(prompt, {"formal": text, "language": language_of(text),
+                                             "domain": _domain(card)})
+                                   for text, card in items])
+        return [None if isinstance(s, Failure) else JudgedPresence(s) for s in scores]
+
+    def judge_guidance(self, items: list[tuple[str, str]]) -> list[JudgeScore | Failure]:
+        """Whether each text follows its content guidance (a theme, a wish): p(yes) and method."""
+        prompt = load_prompt("judge_guidance")
+        return self._judge([(prompt, {"text": text, "guidance": guidance})
+                                 for text, guidance in items])
+
+
+def _still_named(card: DomainCard) -> Check:
+    """A check that the rewritten description no longer names the dropped domain."""
+    patterns = [re.compile(k, re.IGNORECASE) for k in card.keywords]
+
+    def problem(parsed: ParsedOutput[Any]) -> str | None:
+        text = parsed.data.description if parsed.data is not None else ""
+        for pattern in patterns:
+            found = pattern.search(text)
+            if found:
+                return (f"Your description still names the part that must be missing: it says "
+                        f"{found.group(0)!r}. Say only the need, in other words.")
+        return None
+
+    return problem
