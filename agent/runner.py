@@ -33,6 +33,7 @@ from traces.schema import TraceHeader
 from traces.writer import JsonlSink, TraceSink, TraceWriter, read_trace
 
 CHECKPOINTS = "checkpoints.sqlite"
+FINAL = ("finished", "stopped", "rejected")
 Answer = Callable[[dict[str, Any]], str]
 # what a resumed run must rebuild exactly as it was
 REPLAYED_SETTINGS = ("recipe", "formal", "catalog", "embedding_model", "model", "base_url",
@@ -119,23 +120,28 @@ def resume(settings: Settings, run_id: str, *, interactive: bool = False,
                         start_index=len(blocks))
     session = _session(prepared, replayed, run_id, trace, interactive, progress, planner, None)
     state = session.graph.get_state(session.config)
-    if not state.next:
+    status = (state.values or {}).get("status")
+    if status in FINAL or not state.values:
         session.close()
-        status = (state.values or {}).get("status", "unknown")
-        raise UserError(f"run {run_id} has nothing left to do (status: {status})")
-    trace.write("task-reminder", f"Resumed run {run_id} at {', '.join(state.next)} after an "
-                "interruption; the interrupted step runs again from its checkpoint.",
+        raise UserError(f"run {run_id} has nothing left to do (status: {status or 'unknown'})")
+    where = ", ".join(state.next) or "the step after the last one saved"
+    trace.write("task-reminder", f"Resumed run {run_id} at {where} after an interruption; "
+                "the interrupted step runs again from its checkpoint.",
                 data={"next": list(state.next)})
     return session
 
 
 def drive(session: Session, answer: Answer | None = None) -> RunState:
     """Run the graph to its end, answering interrupts (plan review, steering) with `answer`."""
-    result = session.graph.invoke(session.initial, session.config)
+    # durability="sync": each step's checkpoint is on disk before the next step starts, so a
+    # kill at any point resumes from the step that was running (LangGraph's default writes
+    # checkpoints in the background, and a kill can lose the last one).
+    result = session.graph.invoke(session.initial, session.config, durability="sync")
     session.initial = None
     while "__interrupt__" in result:
         if answer is None:
             raise RuntimeError("the graph asked for input in a non-interactive run")
         payload = result["__interrupt__"][0].value
-        result = session.graph.invoke(Command(resume=answer(payload)), session.config)
+        result = session.graph.invoke(Command(resume=answer(payload)), session.config,
+                                      durability="sync")
     return result

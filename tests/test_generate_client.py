@@ -28,13 +28,15 @@ from tools.generate import (
     parse_retry_after,
 )
 from tools.generate.faults import backoff_s
-from tools.generate.transport import shard_count
+from tools.generate.shards import shard_count
+from tools.generate.transport_aiohttp import env_proxy
 
 pytest_plugins = ["tests.conftest_fake_openai"]
 
 T = TypeVar("T")
 HI = [ChatMessage(role="user", content="hi")]
-both_transports = pytest.mark.parametrize("transport", ["direct", "sdk"])
+TRANSPORTS = ["aiohttp", "httpx", "sdk"]
+every_transport = pytest.mark.parametrize("transport", TRANSPORTS)
 
 
 def make_client(server: FakeOpenAI, cache: ResponseCache | None = None, **config) -> ModelClient:
@@ -65,7 +67,7 @@ def content(request: RecordedRequest) -> str:
 # --- one call ----------------------------------------------------------------------------
 
 
-@both_transports
+@every_transport
 def test_completion_carries_text_reasoning_tokens_and_latency(fake_openai, transport):
     fake_openai.enqueue(Reply.text("It is 4.", reasoning_content="2 + 2"))
     done = ask(make_client(fake_openai, transport=transport))
@@ -74,8 +76,9 @@ def test_completion_carries_text_reasoning_tokens_and_latency(fake_openai, trans
     assert (done.attempts, done.cached) == (1, False)
 
 
-def test_request_sends_max_tokens_and_temperature(fake_openai):
-    ask(make_client(fake_openai), temperature=0.3, max_tokens=77)
+@every_transport
+def test_request_sends_max_tokens_and_temperature(fake_openai, transport):
+    ask(make_client(fake_openai, transport=transport), temperature=0.3, max_tokens=77)
     body = fake_openai.chat_requests[0].body
     assert body["max_tokens"] == 77 and body["temperature"] == 0.3
     assert "max_completion_tokens" not in body and body["model"] == "fake-r1"
@@ -87,13 +90,14 @@ def test_inline_think_block_stays_in_the_text(fake_openai):
     assert done.text.startswith("<think>") and done.reasoning == ""
 
 
-def test_n_choices_are_all_returned(fake_openai):
+@every_transport
+def test_n_choices_are_all_returned(fake_openai, transport):
     fake_openai.enqueue(Reply(content=["a", "b", "c"]))
-    done = ask(make_client(fake_openai), n=3)
+    done = ask(make_client(fake_openai, transport=transport), n=3)
     assert [c.text for c in done.choices] == ["a", "b", "c"] and done.text == "a"
 
 
-@both_transports
+@every_transport
 def test_logprobs_come_back_per_token_with_their_alternatives(fake_openai, transport):
     fake_openai.enqueue(Reply.yes_no(0.8, reasoning=None))
     client = make_client(fake_openai, transport=transport)
@@ -103,29 +107,70 @@ def test_logprobs_come_back_per_token_with_their_alternatives(fake_openai, trans
     assert client.logprobs_supported is True
 
 
-def test_auto_transport_is_httpx_everywhere_and_sdk_on_request(monkeypatch):
+def test_auto_transport_is_aiohttp_everywhere_and_the_others_on_request(monkeypatch):
     def pick(url: str, transport: str = "auto") -> str:
         return ModelClient(ModelConfig(base_url=url, model="m", transport=transport)).transport
 
-    assert pick("http://127.0.0.1:8000/v1") == "direct"
-    assert pick("https://api.deepseek.com/v1") == "direct"
+    assert pick("http://127.0.0.1:8000/v1") == "aiohttp"
+    assert pick("https://api.deepseek.com/v1") == "aiohttp"
     monkeypatch.setenv("HTTP_PROXY", "http://proxy.example:3128")
-    assert pick("http://gpu-box:8000/v1") == "direct"
+    assert pick("http://gpu-box:8000/v1") == "aiohttp"
+    assert pick("http://gpu-box:8000/v1", "httpx") == "httpx"
     assert pick("http://gpu-box:8000/v1", "sdk") == "sdk"
+
+
+def test_aiohttp_takes_its_proxy_from_the_environment(monkeypatch):
+    from yarl import URL
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy",
+                 "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert env_proxy(URL("https://api.example.com/v1/")) is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "gpu-box")
+    assert env_proxy(URL("https://api.example.com/v1/")) == URL("http://proxy.example:3128")
+    assert env_proxy(URL("https://gpu-box/v1/")) is None
 
 
 def test_connections_are_sharded_four_to_a_client():
     assert [shard_count(c) for c in (1, 4, 5, 16, 64)] == [1, 1, 2, 4, 16]
 
 
-def test_both_transports_send_the_same_body(fake_openai):
-    for transport in ("direct", "sdk"):
-        ask(make_client(fake_openai, transport=transport), logprobs=True, top_logprobs=3)
-    direct, sdk = (r.body for r in fake_openai.chat_requests)
-    assert direct == sdk
+@pytest.mark.parametrize("config", [{}, {"max_tokens_field": "max_completion_tokens"},
+                                    {"extra_body": {"top_k": 20}}, {"model": "o3-mini"}])
+def test_every_transport_sends_the_same_body(fake_openai, monkeypatch, config):
+    monkeypatch.setattr(fake_openai, "models", ("fake-r1", "o3-mini"))
+    messages = [ChatMessage(role="system", content="Be brief."),
+                ChatMessage(role="user", content="hi"),
+                ChatMessage(role="assistant", content="Hello."),
+                ChatMessage(role="user", content="2 + 2?")]
+    for transport in TRANSPORTS:
+        client = make_client(fake_openai, transport=transport, **config)
+        run(client, lambda c=client: c.complete(messages, temperature=0.2, max_tokens=9, n=2,
+                                                logprobs=True, top_logprobs=3, skill="t"))
+    bodies = [r.body for r in fake_openai.chat_requests]
+    assert len(bodies) == 3 and bodies[0] == bodies[1] == bodies[2]
 
 
-@both_transports
+@pytest.mark.parametrize("reply", [
+    Reply.text("It is 4.", reasoning_content="2 + 2"),
+    Reply.think("hmm", "Yes."),
+    Reply.truncated(),
+    Reply(content=["a", "b", "c"], finish_reason="length"),
+    Reply.yes_no(0.8),
+    Reply(content=""),
+], ids=["reasoning", "think", "truncated", "n3", "logprobs", "empty"])
+def test_every_transport_reads_an_answer_into_the_same_completion(fake_openai, reply):
+    done = []
+    for transport in TRANSPORTS:
+        fake_openai.enqueue(reply)
+        completion = ask(make_client(fake_openai, transport=transport), n=3, logprobs=True,
+                         top_logprobs=5)
+        done.append(completion.model_dump(exclude={"latency_ms"}))
+    assert done[0] == done[1] == done[2]
+
+
+@every_transport
 @pytest.mark.parametrize("framing", [{"chunked": True}, {"gzip": True}, {"http10": True},
                                      {"chunked": True, "gzip": True}])
 def test_answer_framings_are_read(fake_openai, transport, framing):
@@ -141,7 +186,7 @@ def test_answer_framings_are_read(fake_openai, transport, framing):
     assert [d.text for d in done] == ["framed", "next"] and done[0].attempts == 1
 
 
-@both_transports
+@every_transport
 def test_server_closing_an_idle_connection_costs_no_attempt(fake_openai, transport):
     fake_openai.enqueue(Reply(content="first", hang_up_after=True), Reply.text("second"))
     client = make_client(fake_openai, transport=transport)
@@ -156,8 +201,9 @@ def test_server_closing_an_idle_connection_costs_no_attempt(fake_openai, transpo
     assert [d.text for d in done] == ["first", "second"] and done[1].attempts == 1
 
 
-def test_keep_alive_connections_are_reused(fake_openai):
-    client = make_client(fake_openai, concurrency=2)
+@every_transport
+def test_keep_alive_connections_are_reused(fake_openai, transport):
+    client = make_client(fake_openai, transport=transport, concurrency=2)
     requests = [CompletionRequest(messages=[ChatMessage(role="user", content=f"q{i}")],
                                   skill="t") for i in range(12)]
     assert all(isinstance(r, Completion) for r in client.complete_many(requests))
@@ -195,7 +241,7 @@ def test_scripted_r1_answers_parse_as_the_pipeline_expects(fake_openai, reply, e
 # --- retries -----------------------------------------------------------------------------
 
 
-@both_transports
+@every_transport
 def test_retry_after_is_honoured_on_429(fake_openai, transport):
     fake_openai.enqueue(Reply.rate_limited(retry_after="0.4"), Reply.text("ok"))
     client = make_client(fake_openai, transport=transport)
@@ -205,42 +251,43 @@ def test_retry_after_is_honoured_on_429(fake_openai, transport):
     assert done.attempts == 2 and client.stats.retries == 1
 
 
-@both_transports
+@every_transport
 def test_500_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.server_error(500), Reply.server_error(503), Reply.text("fine"))
     done = ask(make_client(fake_openai, transport=transport))
     assert done.text == "fine" and done.attempts == 3
 
 
-@both_transports
+@every_transport
 def test_timeout_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.slow(2.0), Reply.text("in time"))
     done = ask(make_client(fake_openai, transport=transport, timeout_s=0.3))
     assert done.text == "in time" and done.attempts == 2
 
 
-@both_transports
+@every_transport
 def test_dropped_connection_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.dropped(), Reply.text("back"))
     assert ask(make_client(fake_openai, transport=transport)).text == "back"
 
 
-@both_transports
+@every_transport
 def test_malformed_body_then_success(fake_openai, transport):
     fake_openai.enqueue(Reply.malformed(), Reply.text("json again"))
     assert ask(make_client(fake_openai, transport=transport)).text == "json again"
 
 
-def test_retries_are_bounded(fake_openai):
+@every_transport
+def test_retries_are_bounded(fake_openai, transport):
     fake_openai.enqueue(*[Reply.server_error()] * 3)
-    client = make_client(fake_openai, max_retries=2)
+    client = make_client(fake_openai, transport=transport, max_retries=2)
     with pytest.raises(ModelCallError) as error:
         ask(client)
     assert error.value.kind == "server_error" and error.value.attempts == 3
     assert len(fake_openai.chat_requests) == 3 and client.stats.failures == 1
 
 
-@both_transports
+@every_transport
 def test_unauthorized_is_not_retried(fake_openai, transport):
     fake_openai.api_key = "right"
     with pytest.raises(ModelCallError) as error:
@@ -266,9 +313,10 @@ def test_backoff_grows_with_jitter_and_obeys_retry_after():
 # --- concurrency -------------------------------------------------------------------------
 
 
-def test_concurrency_bound_is_respected(fake_openai):
+@every_transport
+def test_concurrency_bound_is_respected(fake_openai, transport):
     fake_openai.latency_s = 0.1
-    client = make_client(fake_openai, concurrency=4)
+    client = make_client(fake_openai, transport=transport, concurrency=4)
     requests = [CompletionRequest(messages=[ChatMessage(role="user", content=f"q{i}")],
                                   skill="test") for i in range(16)]
     results = client.complete_many(requests)
@@ -276,10 +324,11 @@ def test_concurrency_bound_is_respected(fake_openai):
     assert fake_openai.max_in_flight == 4
 
 
-def test_a_failed_item_does_not_stop_the_batch(fake_openai):
+@every_transport
+def test_a_failed_item_does_not_stop_the_batch(fake_openai, transport):
     fake_openai.fallback = lambda request: (
         Reply.server_error() if content(request) == "bad" else Reply.text(content(request)))
-    client = make_client(fake_openai, max_retries=1)
+    client = make_client(fake_openai, transport=transport, max_retries=1)
     requests = [CompletionRequest(messages=[ChatMessage(role="user", content=c)], skill="t")
                 for c in ("one", "bad", "three")]
     results = client.complete_many(requests)
@@ -289,8 +338,9 @@ def test_a_failed_item_does_not_stop_the_batch(fake_openai):
     assert failure.kind == "server_error" and failure.attempts == 2
 
 
-def test_batches_can_run_one_after_another(fake_openai):
-    client = make_client(fake_openai)
+@every_transport
+def test_batches_can_run_one_after_another(fake_openai, transport):
+    client = make_client(fake_openai, transport=transport)
     request = CompletionRequest(messages=HI, skill="t")
     assert len(client.complete_many([request]) + client.complete_many([request])) == 2
 
@@ -392,27 +442,27 @@ def test_guard_blocks_other_hosts_and_lets_loopback_through(monkeypatch, fake_op
 # --- diagnosis ---------------------------------------------------------------------------
 
 
-@both_transports
+@every_transport
 def test_ping_reports_a_working_endpoint(fake_openai, transport):
     result = make_client(fake_openai, transport=transport).ping_sync()
     assert result.ok and "fake-r1" in result.models and "answers" in result.detail
 
 
-@both_transports
+@every_transport
 def test_ping_names_a_model_that_is_not_served(fake_openai, transport):
     result = make_client(fake_openai, transport=transport, model="r1-huge").ping_sync()
     assert not result.ok and "'r1-huge' is not served" in result.detail
     assert "fake-r1" in result.detail
 
 
-@both_transports
+@every_transport
 def test_ping_names_a_wrong_key(fake_openai, transport):
     fake_openai.api_key = "right"
     result = make_client(fake_openai, transport=transport, api_key="wrong").ping_sync()
     assert not result.ok and result.detail.startswith("401")
 
 
-@both_transports
+@every_transport
 def test_ping_names_a_refused_connection(transport):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -422,12 +472,14 @@ def test_ping_names_a_refused_connection(transport):
     assert not result.ok and result.detail.startswith("connection refused")
 
 
-def test_ping_names_a_bad_url():
-    result = ModelClient(ModelConfig(base_url="localhost:8000/v1", model="m")).ping_sync()
+@every_transport
+def test_ping_names_a_bad_url(transport):
+    config = ModelConfig(base_url="localhost:8000/v1", model="m", transport=transport)
+    result = ModelClient(config).ping_sync()
     assert not result.ok and result.detail.startswith("bad base URL")
 
 
-@both_transports
+@every_transport
 def test_ping_names_a_timeout(fake_openai, transport):
     fake_openai.latency_s = 1.0
     result = make_client(fake_openai, transport=transport).ping_sync(timeout_s=0.2)

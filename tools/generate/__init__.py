@@ -2,8 +2,9 @@
 
 `ModelClient` (client.py) makes the calls: bounded concurrency, retries with
 backoff that honour Retry-After, R1 reasoning kept, counters, endpoint
-diagnosis. Requests are written and read by langchain-openai's ChatOpenAI and
-travel through httpx.AsyncClient or, on request, the OpenAI SDK (transport.py).
+diagnosis. Requests are written and read in the OpenAI wire format (wire.py)
+and travel through aiohttp (the default) or httpx, or, on request, through
+langchain-openai's ChatOpenAI and the OpenAI SDK (transport.py).
 `ResponseCache` (cache.py) stores answers by content in SQLite.
 The pydantic types at the boundary live in completion.py, failure handling
 in faults.py. Stages import from here.

@@ -1,15 +1,15 @@
 """`ModelClient`: cached, bounded, retrying calls to an OpenAI-compatible chat endpoint.
 
-Built on langchain-openai's `ChatOpenAI` (its own retries off; see
-transport.py for the two ways its requests travel), with:
+Requests travel by one of three transports (transport.py: aiohttp by
+default, httpx, or langchain-openai's ChatOpenAI through the OpenAI SDK), with:
 - a content cache (`ResponseCache`): a hit makes no HTTP call; `use_cache=False`
   skips the lookup but still stores the fresh answer, so a `--no-cache` run
   leaves a cache that a later run resumes from;
 - an `asyncio.Semaphore` of `config.concurrency` around each HTTP attempt
   (not around backoff waits, so a task sleeping on a 429 holds no slot);
-- tenacity retries on 429, 408/409, 5xx, timeouts, dropped connections and
-  non-JSON bodies: exponential backoff with full jitter, or the server's
-  Retry-After (seconds or HTTP-date) when it sends one;
+- retries on 429, 408/409, 5xx, timeouts, dropped connections and non-JSON
+  bodies: exponential backoff with full jitter, or the server's Retry-After
+  (seconds or HTTP-date) when it sends one (faults.py);
 - R1 reasoning delivered in `reasoning_content` / `reasoning` (DeepSeek, vLLM,
   OpenRouter) kept on the `Completion`;
 - counters (`stats`) and one-line endpoint diagnosis (`ping`) for `doctor`.
@@ -17,10 +17,14 @@ transport.py for the two ways its requests travel), with:
 Use `await client.complete(...)` inside async code, `client.complete_many([...])`
 from sync code (one failed item becomes a `CallFailure`; the others go on).
 
-Trade-off: the semaphore and the transport (connection pools, ChatOpenAI
+Trade-offs: the semaphore and the transport (connection pools, ChatOpenAI
 instances) are made per event loop, because a pool cannot outlive the loop it
 was opened on; the sync wrapper pays a few milliseconds to set them up per
-batch, so batch whole stages.
+batch, so batch whole stages, and async callers call `aclose()` before their
+loop ends. The retry loop is a plain loop rather than tenacity: tenacity's
+per-call objects form ~30 reference cycles per call, which at a few hundred
+calls per second drove the cyclic garbage collector into full collections of
+100+ ms every other batch (measured with bench/model_throughput.py).
 
 Example:
     client = ModelClient(ModelConfig(base_url="http://localhost:8000/v1", model="r1"),
@@ -42,29 +46,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
-
 from tools.generate.cache import ResponseCache, cache_key
 from tools.generate.completion import (
     CallFailure,
     ChatMessage,
-    Choice,
     ClientStats,
     Completion,
     CompletionRequest,
     ModelConfig,
     PingResult,
-    TokenLogprob,
-    TopLogprob,
 )
 from tools.generate.faults import ModelCallError, backoff_s, classify
 from tools.generate.transport import Transport, TransportName, choose_transport, open_transport
+from tools.generate.wire import Answer
 
 log = logging.getLogger(__name__)
 
 MessagesIn = Sequence[ChatMessage | Mapping[str, str]]
-_LC_MESSAGE = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 
 
 @dataclass
@@ -77,15 +75,6 @@ class _LoopResources:
 
 def _as_messages(messages: MessagesIn) -> list[ChatMessage]:
     return [m if isinstance(m, ChatMessage) else ChatMessage.model_validate(m) for m in messages]
-
-
-def _token_logprobs(raw: dict | None) -> list[TokenLogprob] | None:
-    if not raw or raw.get("content") is None:
-        return None
-    return [TokenLogprob(token=item["token"], logprob=item["logprob"],
-                         top=[TopLogprob(token=t["token"], logprob=t["logprob"])
-                              for t in item.get("top_logprobs") or []])
-            for item in raw["content"]]
 
 
 class ModelClient:
@@ -117,7 +106,7 @@ class ModelClient:
 
     @property
     def transport(self) -> TransportName:
-        """Which transport the calls take ("sdk" or "direct"), for the screen and the trace."""
+        """Which transport the calls take ("aiohttp", "httpx" or "sdk"), for screen and trace."""
         return choose_transport(self.config)
 
     def _resources(self) -> _LoopResources:
@@ -174,51 +163,40 @@ class ModelClient:
             skill=request.skill, skill_version=request.skill_version, sample=request.sample,
             use_cache=request.use_cache)
 
-    def _wait(self, state: RetryCallState) -> float:
-        error = state.outcome.exception() if state.outcome is not None else None
-        retry_after = error.retry_after_s if isinstance(error, ModelCallError) else None
-        cfg = self.config
-        return backoff_s(state.attempt_number, base_s=cfg.backoff_base_s,
-                         max_s=cfg.backoff_max_s, retry_after_s=retry_after,
-                         retry_after_max_s=cfg.retry_after_max_s)
-
-    def _before_sleep(self, state: RetryCallState) -> None:
-        error = state.outcome.exception() if state.outcome is not None else None
-        wait = state.next_action.sleep if state.next_action is not None else 0.0
-        self._count(retries=1)
-        log.info("model call attempt %d failed (%s); retrying in %.2f s",
-                 state.attempt_number, error, wait)
-
     async def _call_with_retries(self, messages: list[ChatMessage],
                                  params: dict[str, Any]) -> Completion:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.config.max_retries + 1), wait=self._wait,
-            retry=retry_if_exception(lambda e: isinstance(e, ModelCallError) and e.retryable),
-            before_sleep=self._before_sleep, reraise=True)
-        attempts = 0
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts = attempt.retry_state.attempt_number
-                    completion = await self._attempt(messages, params)
-                    return completion.model_copy(update={"attempts": attempts})
-        except ModelCallError as error:
-            error.attempts = attempts
-            self._count(failures=1)
-            raise
-        raise AssertionError("tenacity ended without a result")  # reraise=True makes this dead
+        """Attempts until one succeeds, one fails for good, or max_retries retries are spent."""
+        cfg = self.config
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                completion = await self._attempt(messages, params)
+            except ModelCallError as error:
+                if not error.retryable or attempt > cfg.max_retries:
+                    error.attempts = attempt
+                    self._count(failures=1)
+                    raise
+                wait = backoff_s(attempt, base_s=cfg.backoff_base_s, max_s=cfg.backoff_max_s,
+                                 retry_after_s=error.retry_after_s,
+                                 retry_after_max_s=cfg.retry_after_max_s)
+                self._count(retries=1)
+                log.info("model call attempt %d failed (%s); retrying in %.2f s",
+                         attempt, error, wait)
+                await asyncio.sleep(wait)
+            else:
+                return completion.model_copy(update={"attempts": attempt})
 
     async def _attempt(self, messages: list[ChatMessage], params: dict[str, Any],
                        *, timeout_s: float | None = None) -> Completion:
         """One HTTP attempt under the semaphore; every failure becomes a ModelCallError."""
         resources = self._resources()
-        lc_messages: list[BaseMessage] = [_LC_MESSAGE[m.role](m.content) for m in messages]
         limit = timeout_s or self.config.timeout_s
         async with resources.semaphore:
             self._count(requests=1)
             started = time.perf_counter()
             try:
-                result = await resources.transport.generate(lc_messages, params, limit)
+                answer = await resources.transport.generate(messages, params, limit)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -228,25 +206,17 @@ class ModelClient:
                     self.logprobs_supported = False
                 raise error from exc
             latency_ms = (time.perf_counter() - started) * 1000.0
-        return self._completion(result.generations, params, latency_ms)
+        return self._completion(answer, params, latency_ms)
 
-    def _completion(self, generations: list[Any], params: dict[str, Any],
+    def _completion(self, answer: Answer, params: dict[str, Any],
                     latency_ms: float) -> Completion:
-        choices = []
-        for generation in generations:
-            info = generation.generation_info or {}
-            choices.append(Choice(text=str(generation.message.content or ""),
-                                  reasoning=info.get("reasoning") or "",
-                                  finish_reason=info.get("finish_reason"),
-                                  logprobs=_token_logprobs(info.get("logprobs"))))
+        choices = answer.choices
         if not choices:
             raise ModelCallError("protocol", f"the answer from {self.config.base_url} has no "
                                              "choices")
         if params.get("logprobs"):
             self.logprobs_supported = choices[0].logprobs is not None
-        usage = getattr(generations[0].message, "usage_metadata", None) or {}
-        tokens_in = int(usage.get("input_tokens", 0))
-        tokens_out = int(usage.get("output_tokens", 0))
+        tokens_in, tokens_out = answer.tokens_in, answer.tokens_out
         self._count(tokens_in=tokens_in, tokens_out=tokens_out)
         first = choices[0]
         return Completion(text=first.text, reasoning=first.reasoning,

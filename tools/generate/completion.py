@@ -42,10 +42,11 @@ class ModelConfig(BaseModel):
                                   "Ollama and llama.cpp all read max_tokens")
     extra_body: dict[str, Any] = Field(default_factory=dict,
                                        description="extra request fields (e.g. vLLM top_k)")
-    transport: Literal["auto", "sdk", "direct"] = Field(
-        "auto", description="direct: ChatOpenAI's request posted with httpx.AsyncClient; sdk: "
-                            "ChatOpenAI through the OpenAI SDK (slower per call, LangChain "
-                            "callbacks); auto: direct")
+    transport: Literal["auto", "aiohttp", "httpx", "sdk"] = Field(
+        "auto", description="aiohttp: the request posted with aiohttp (C-parsed HTTP, least "
+                            "CPU per call); httpx: the same request with httpx.AsyncClient; "
+                            "sdk: ChatOpenAI through the OpenAI SDK (most CPU per call, "
+                            "LangChain callbacks); auto: aiohttp")
 
 
 class ChatMessage(BaseModel):

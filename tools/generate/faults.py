@@ -1,6 +1,7 @@
 """What went wrong with a model call, whether to retry it, and how long to wait first.
 
-`classify` turns whatever httpx or the OpenAI SDK (under langchain-openai) raised into
+`classify` turns whatever aiohttp or httpx raised (the sdk transport translates the
+OpenAI SDK's errors into these first, transport_sdk.py) into
 one `ModelCallError` carrying a kind, a one-line message that names the likely
 fix (what `retrolean doctor` prints), whether a retry can help, and the
 server's Retry-After if it sent one. `backoff_s` is the wait before the next
@@ -23,8 +24,8 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import httpx
-import openai
 
 from tools.generate.completion import FailureKind
 
@@ -152,7 +153,8 @@ def status_error(status: int, said: str, *, headers: Any, base_url: str,
 def _connection_error(exc: BaseException, base_url: str) -> ModelCallError:
     names = {type(c).__name__ for c in _causes(exc)}
     said = " ".join(str(c) for c in _causes(exc)).lower()
-    if names & {"UnsupportedProtocol", "InvalidURL"}:
+    if names & {"UnsupportedProtocol", "InvalidURL", "InvalidUrlClientError",
+                 "NonHttpUrlClientError"}:
         return ModelCallError("bad_url", f"bad base URL '{base_url}': expected something "
                                          "like http://localhost:8000/v1")
     if "ConnectionRefusedError" in names or "refused" in said \
@@ -173,22 +175,21 @@ def classify(exc: BaseException, *, base_url: str, model: str,
              timeout_s: float) -> ModelCallError:
     """The ModelCallError for an exception raised while calling the endpoint.
 
-    Understands the OpenAI SDK's errors, httpx's, and plain ones (OSError,
-    TimeoutError, bad JSON); anything else is a bug and is raised again.
+    Understands aiohttp's errors, httpx's, and plain ones (OSError, TimeoutError,
+    bad JSON); anything else is a bug and is raised again.
+    Every aiohttp error that is not a timeout (connection refused or reset, a
+    server that hung up, a body cut short, an answer that is not HTTP) counts
+    as a connection failure, as httpx's TransportError does.
     """
     if isinstance(exc, ModelCallError):
         return exc
-    if isinstance(exc, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
+    if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return ModelCallError("timeout", f"no answer from {base_url} within {timeout_s:g} s "
                                          "(timeout): raise the timeout or lower concurrency")
-    if isinstance(exc, openai.APIStatusError):
-        said = server_message(exc.body, exc.message)
-        return status_error(exc.status_code, said, headers=getattr(exc.response, "headers", None),
-                            base_url=base_url, model=model)
-    if isinstance(exc, openai.APIConnectionError | httpx.TransportError | httpx.InvalidURL
-                  | OSError | asyncio.IncompleteReadError):
+    if isinstance(exc, httpx.TransportError | httpx.InvalidURL | aiohttp.ClientError | OSError
+                  | asyncio.IncompleteReadError):
         return _connection_error(exc, base_url)
-    if isinstance(exc, openai.APIResponseValidationError | ValueError | KeyError | TypeError):
+    if isinstance(exc, ValueError | KeyError | TypeError):
         return ModelCallError("protocol", f"the answer from {base_url} is not OpenAI "
                                           f"chat-completion JSON: {_one_line(str(exc))}")
     raise exc
