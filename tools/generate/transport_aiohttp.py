@@ -30,9 +30,9 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from tools.generate.completion import ChatMessage, ModelConfig
+from tools.generate.completion import ModelConfig
 from tools.generate.shards import IDLE_EXPIRY_S
-from tools.generate.wire import Answer, answer_json, read_answer, request_body
+from tools.generate.wire import WireTransport, answer_json
 
 _JSON = {"Content-Type": "application/json"}
 
@@ -49,7 +49,7 @@ def env_proxy(url: URL) -> URL | None:
     return URL(proxy) if proxy else None
 
 
-class AiohttpTransport:
+class AiohttpTransport(WireTransport):
     """Chat requests on one aiohttp.ClientSession per event loop (see module docstring)."""
 
     name = "aiohttp"
@@ -95,17 +95,6 @@ class AiohttpTransport:
                 status, raw, headers = await self._exchange(method, url, body)
         return answer_json(status, raw, headers, base_url=self._config.base_url,
                            model=self._config.model)
-
-    async def generate(self, messages: list[ChatMessage], params: dict[str, Any],
-                       timeout_s: float) -> Answer:
-        """One chat completion; raises aiohttp's errors or a ModelCallError for a status."""
-        body = request_body(self._config, messages, params)
-        return read_answer(await self._request("POST", "chat/completions", body, timeout_s))
-
-    async def list_models(self, timeout_s: float) -> list[str]:
-        """The model names the endpoint lists."""
-        body = await self._request("GET", "models", None, timeout_s)
-        return sorted(str(model["id"]) for model in body.get("data", []))
 
     async def aclose(self) -> None:
         """Close the session and its connections."""

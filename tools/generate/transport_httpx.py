@@ -21,14 +21,14 @@ from typing import Any
 
 import httpx
 
-from tools.generate.completion import ChatMessage, ModelConfig
+from tools.generate.completion import ModelConfig
 from tools.generate.shards import IDLE_EXPIRY_S, SHARD_CONNECTIONS, Shards, shard_count
-from tools.generate.wire import Answer, answer_json, read_answer, request_body
+from tools.generate.wire import WireTransport, answer_json
 
 _DISCONNECTED = "without sending a response"  # httpcore's words for "closed before answering"
 
 
-class HttpxTransport:
+class HttpxTransport(WireTransport):
     """Chat requests posted with sharded httpx.AsyncClients (see module docstring)."""
 
     name = "httpx"
@@ -79,17 +79,6 @@ class HttpxTransport:
             self._shards.give_back(index)
         return answer_json(answer.status_code, answer.content, answer.headers,
                            base_url=self._config.base_url, model=self._config.model)
-
-    async def generate(self, messages: list[ChatMessage], params: dict[str, Any],
-                       timeout_s: float) -> Answer:
-        """One chat completion; raises httpx's errors or a ModelCallError for a status."""
-        body = request_body(self._config, messages, params)
-        return read_answer(await self._request("POST", "chat/completions", body, timeout_s))
-
-    async def list_models(self, timeout_s: float) -> list[str]:
-        """The model names the endpoint lists."""
-        body = await self._request("GET", "models", None, timeout_s)
-        return sorted(str(model["id"]) for model in body.get("data", []))
 
     async def aclose(self) -> None:
         """Close the clients."""

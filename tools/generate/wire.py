@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -137,3 +138,28 @@ def answer_json(status: int, raw: bytes, headers: Any, *, base_url: str, model: 
             said = server_message(None, text)
         raise status_error(status, said, headers=headers, base_url=base_url, model=model)
     return json.loads(raw)
+
+
+class WireTransport(ABC):
+    """The OpenAI endpoints over a raw JSON request function; subclasses supply `_request`.
+
+    `_request(method, path, payload, timeout_s)` sends one request and returns the decoded
+    JSON body (raising the library's errors or a ModelCallError for an error status).
+    """
+
+    _config: ModelConfig
+
+    @abstractmethod
+    async def _request(self, method: str, path: str, payload: Any, timeout_s: float) -> Any:
+        """Send one request; the decoded JSON body."""
+
+    async def generate(self, messages: list[ChatMessage], params: dict[str, Any],
+                       timeout_s: float) -> Answer:
+        """One chat completion."""
+        body = request_body(self._config, messages, params)
+        return read_answer(await self._request("POST", "chat/completions", body, timeout_s))
+
+    async def list_models(self, timeout_s: float) -> list[str]:
+        """The model names the endpoint lists."""
+        body = await self._request("GET", "models", None, timeout_s)
+        return sorted(str(model["id"]) for model in body.get("data", []))
