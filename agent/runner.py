@@ -136,12 +136,18 @@ def drive(session: Session, answer: Answer | None = None) -> RunState:
     # durability="sync": each step's checkpoint is on disk before the next step starts, so a
     # kill at any point resumes from the step that was running (LangGraph's default writes
     # checkpoints in the background, and a kill can lose the last one).
-    result = session.graph.invoke(session.initial, session.config, durability="sync")
-    session.initial = None
-    while "__interrupt__" in result:
-        if answer is None:
-            raise RuntimeError("the graph asked for input in a non-interactive run")
-        payload = result["__interrupt__"][0].value
-        result = session.graph.invoke(Command(resume=answer(payload)), session.config,
-                                      durability="sync")
+    try:
+        result = session.graph.invoke(session.initial, session.config, durability="sync")
+        session.initial = None
+        while "__interrupt__" in result:
+            if answer is None:
+                raise RuntimeError("the graph asked for input in a non-interactive run")
+            payload = result["__interrupt__"][0].value
+            result = session.graph.invoke(Command(resume=answer(payload)), session.config,
+                                          durability="sync")
+    except (Exception, KeyboardInterrupt) as e:  # leave a note in the trace, then let it go
+        what = "interrupted" if isinstance(e, KeyboardInterrupt) else f"{type(e).__name__}: {e}"
+        session.runtime.trace.write("error", f"Run stopped ({what}); continue with "
+                                    f"`retrolean run --resume {session.run_id}`.")
+        raise
     return result

@@ -68,5 +68,5 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as e:
         err = e.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "settings"
-        raise UserError(f"setting {field}: {err['msg']} (flag --{field.replace('_', '-')} or "
+        raise UserError(f"setting {field}: {err['msg']} (from its command-line flag or "
                         f"RETROLEAN_{field.upper()})") from e

@@ -250,3 +250,29 @@ def test_a_torn_last_trace_line_is_cut_before_appending(tmp_path):
     resumed.write("task-reminder", "resumed")
     header, found = read_trace(path)
     assert header is not None and [b.body for b in found] == ["first", "resumed"]
+
+
+def test_a_crash_in_a_stage_is_noted_and_the_run_resumes(tmp_path, monkeypatch):
+    from agent.runner import resume
+    from recipes import stages as stage_registry
+
+    settings = Settings(workspace=tmp_path / "ws", formal="smtlib2")
+    real = stage_registry.STAGES["missing"]
+
+    def crash(records, ctx):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setitem(stage_registry.STAGES, "missing",
+                        stage_registry.StageDef(crash, real.skill, real.requires, real.provides))
+    session = start(settings, RunOptions(goal="g", n=6, seed=3))
+    with pytest.raises(RuntimeError):
+        drive(session)
+    session.close()
+    run = session.runtime.run_dir
+    last = blocks(run)[-1]
+    assert last.type == "error" and "disk on fire" in last.body and "--resume" in last.body
+    monkeypatch.setitem(stage_registry.STAGES, "missing", real)
+    again = resume(settings, session.run_id)
+    state = drive(again)
+    again.close()
+    assert state["status"] == "finished" and (run / "sets" / "conversations.jsonl").exists()
