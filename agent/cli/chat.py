@@ -17,9 +17,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agent.cli.run import StageBars, console, report, settings_from
+from agent.cli.run import StageBars, console, report
 from agent.pipeline import RunOptions, prepare
 from agent.runner import drive, resume, start
+from agent.settings import load_settings
 
 Ask = Callable[[str], str]
 
@@ -78,7 +79,7 @@ def register(app: typer.Typer) -> None:
             "--resume", help="continue this run's conversation")] = None,
     ) -> None:
         """Plan with the agent interactively, approve or edit the plan, steer between stages."""
-        settings = settings_from(workspace=workspace, formal=formal)
+        settings = load_settings(workspace=workspace, formal=formal)
         if resume_id:
             session = resume(settings, resume_id, interactive=True)
         else:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from agent.pipeline import RunOptions, prepare
 from agent.runner import Session, drive, resume, start
-from agent.settings import Settings, load_settings
+from agent.settings import load_settings
 from memory.errors import UserError
 
 console = Console(stderr=True)
@@ -76,11 +76,6 @@ def report(session: Session, state: dict[str, Any]) -> None:
                   f"report {run_dir / 'report.md'}; resume with --resume {session.run_id})")
 
 
-def settings_from(**flags: Any) -> Settings:
-    """Settings with the command's flags on top of the environment."""
-    return load_settings(**flags)
-
-
 def register(app: typer.Typer) -> None:
     @app.command()
     def run(
@@ -121,7 +116,7 @@ def register(app: typer.Typer) -> None:
             help="model calls in flight at most (default 16)")] = None,
     ) -> None:
         """Run the agent toward GOAL (plan approved automatically) and write a new run."""
-        settings = settings_from(recipe=recipe, workspace=workspace, formal=formal,
+        settings = load_settings(recipe=recipe, workspace=workspace, formal=formal,
                                  embedding_model=embedding_model, catalog=catalog,
                                  budget_seconds=budget_seconds, budget_model_calls=budget_calls,
                                  budget_tokens=budget_tokens,
