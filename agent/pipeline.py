@@ -11,23 +11,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from agent.settings import Settings
-from agent.skill_versions import SKILL_VERSIONS
-from memory.errors import UserError
-from memory.workspace import Workspace
-from recipes.backends.base import SkillBackend
-from recipes.backends.model import ModelBackend
-from recipes.backends.template import TemplateBackend
-from recipes.catalog_loader import load_catalog
-from recipes.recipe import Recipe, load_recipe
-from recipes.records import Record
-from recipes.sampling import sample_records
-from recipes.stages.context import Checker, StageContext
-from skills.problems.registry import gadget_domains
-from tools.embed_similarity import Embedder
-from tools.lean_check import WITNESS_POLICY, LeanConfig, detect_lean, lean_check
-from tools.smt_check import smt_check
-from tools.verdict import Verdict
+from retrolean.agent.settings import Settings
+from retrolean.agent.skill_versions import SKILL_VERSIONS
+from retrolean.memory.errors import UserError
+from retrolean.memory.workspace import Workspace
+from retrolean.recipes.backends.base import SkillBackend
+from retrolean.recipes.backends.model import ModelBackend
+from retrolean.recipes.backends.template import TemplateBackend
+from retrolean.recipes.catalog_loader import load_catalog
+from retrolean.recipes.plans import load_recipe
+from retrolean.recipes.recipe import Recipe
+from retrolean.recipes.records import Record
+from retrolean.recipes.sampling import sample_records
+from retrolean.recipes.stages.context import Checker, StageContext
+from retrolean.skills.problems.registry import gadget_domains
+from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.lean_check import WITNESS_POLICY, LeanConfig, detect_lean, lean_check
+from retrolean.tools.smt_check import smt_check
+from retrolean.tools.verdict import Verdict
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory.atomic import write_text_atomic
-from recipes.recipe import Recipe
-from recipes.stages.context import StageContext
+from retrolean.memory.atomic import write_text_atomic
+from retrolean.recipes.recipe import Recipe
+from retrolean.recipes.stages.context import StageContext
 
 
 @dataclass
@@ -84,7 +84,7 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
     return "\n".join(lines) + "\n"
 
 
-def write_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
+def write_run_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
                  seconds: float) -> None:
     """Write `report.md` atomically."""
     write_text_atomic(path, render_report(goal, recipe, ctx, rows, seconds))

@@ -20,17 +20,17 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
-from agent.graph.decide import Budget
-from agent.graph.graph import build_graph
-from agent.graph.planner import ModelPlanner
-from agent.graph.runtime import NoProgress, Planner, Progress, Runtime
-from agent.graph.state import RunState
-from agent.pipeline import PreparedRun, RunOptions, prepare
-from agent.settings import Settings
-from memory.atomic import write_text_atomic
-from memory.errors import UserError
-from traces.schema import TraceHeader
-from traces.writer import JsonlSink, TraceSink, TraceWriter, read_trace
+from retrolean.agent.graph.decide import Budget
+from retrolean.agent.graph.graph import build_graph
+from retrolean.agent.graph.planner import ModelPlanner
+from retrolean.agent.graph.runtime import NoProgress, Planner, Progress, Runtime
+from retrolean.agent.graph.state import RunState
+from retrolean.agent.pipeline import PreparedRun, RunOptions, prepare
+from retrolean.agent.settings import Settings
+from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.errors import UserError
+from retrolean.traces.schema import TraceHeader
+from retrolean.traces.writer import JsonlSink, TraceSink, TraceWriter, read_trace
 
 CHECKPOINTS = "checkpoints.sqlite"
 FINAL = ("finished", "stopped", "rejected")
@@ -102,7 +102,7 @@ def resume(settings: Settings, run_id: str, *, interactive: bool = False,
            progress: Progress | None = None, sinks: list[TraceSink] | None = None,
            planner: Planner | None = None) -> Session:
     """Reopen a run that was stopped or killed, to continue from its last checkpoint."""
-    from memory.workspace import Workspace
+    from retrolean.memory.workspace import Workspace
 
     workspace = Workspace(settings.workspace)
     run_dir = workspace.run_dir(run_id)

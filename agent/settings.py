@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from memory.errors import UserError
+from retrolean.memory.errors import UserError
 
 FormalLanguage = Literal["auto", "smtlib2", "lean4"]
 

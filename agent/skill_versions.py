@@ -1,12 +1,12 @@
 """The version of every skill's template process, recorded in each record's provenance."""
 
-from skills.caption import template as caption
-from skills.conversation import template as conversation
-from skills.drop_domain import template as drop_domain
-from skills.fill_in import template as fill_in
-from skills.formalize import template as formalize
-from skills.persona import template as persona
-from skills.reformalize import template as reformalize
+from retrolean.skills.caption import template as caption
+from retrolean.skills.conversation import template as conversation
+from retrolean.skills.drop_domain import template as drop_domain
+from retrolean.skills.fill_in import template as fill_in
+from retrolean.skills.formalize import template as formalize
+from retrolean.skills.persona import template as persona
+from retrolean.skills.reformalize import template as reformalize
 
 SKILL_VERSIONS: dict[str, str] = {
     name: module.VERSION

@@ -36,25 +36,21 @@ import itertools
 import json
 import multiprocessing
 import statistics
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import aiohttp
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.fake_openai import serve_forever  # noqa: E402
-from tools.generate import (  # noqa: E402
+from retrolean.tools.generate import (
     CallFailure,
     ChatMessage,
     CompletionRequest,
     ModelClient,
     ModelConfig,
 )
-from tools.generate.shards import (  # noqa: E402
+from retrolean.tools.generate.fake_server import serve_forever
+from retrolean.tools.generate.shards import (
     IDLE_EXPIRY_S,
     SHARD_CONNECTIONS,
     shard_count,

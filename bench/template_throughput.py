@@ -11,18 +11,15 @@ in under 60 s on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 T0 = time.perf_counter()
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from agent.pipeline import RunOptions  # noqa: E402
-from agent.runner import drive, start  # noqa: E402
-from agent.settings import Settings  # noqa: E402
+from retrolean.agent.pipeline import RunOptions  # noqa: E402 - timed imports
+from retrolean.agent.runner import drive, start  # noqa: E402 - timed imports
+from retrolean.agent.settings import Settings  # noqa: E402 - timed imports
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ import yaml
 from jinja2 import Environment, StrictUndefined
 from pydantic import BaseModel
 
-from skills.cards import DomainCard
+from retrolean.skills.cards import DomainCard
 
 _FENCES = {"smtlib2": ("smt2", "SMT-LIB 2"), "lean4": ("lean", "Lean 4")}
 _PREFIX = re.compile(r"\\b([A-Za-z][A-Za-z0-9_]*)\\w[+*]")
@@ -42,7 +42,7 @@ class Prompt(BaseModel):
 @cache
 def load_prompt(name: str = "benchmark") -> Prompt:
     """The prompt file `evals/prompts/<name>.md`, parsed."""
-    text = resources.files("evals").joinpath("prompts", f"{name}.md").read_text("utf-8")
+    text = resources.files("retrolean.evals").joinpath("prompts", f"{name}.md").read_text("utf-8")
     _, front, body = text.split("---\n", 2)
     return Prompt(**yaml.safe_load(front), body=body.lstrip("\n"))
 

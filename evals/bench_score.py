@@ -20,9 +20,9 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from skills.parsing import ParseError, parse_output
-from tools.touchstones import touchstones_present
-from tools.verdict import Verdict
+from retrolean.tools.generate.parsing import ParseError, parse_output
+from retrolean.tools.touchstones import touchstones_present
+from retrolean.tools.verdict import Verdict
 
 log = logging.getLogger(__name__)
 

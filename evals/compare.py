@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from evals.report import EVAL_DIR, EvalReport, load_report
-from evals.runs import resolve_run
-from memory.errors import UserError
-from memory.workspace import Workspace
+from retrolean.evals.report_schema import EVAL_DIR, EvalReport, load_report
+from retrolean.evals.runs import resolve_run
+from retrolean.memory.errors import UserError
+from retrolean.memory.workspace import Workspace
 
 
 class CompareRow(BaseModel):

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from evals.stats import Evenness, Summary, evenness, summarize
+from retrolean.evals.stats import Evenness, Summary, evenness, summarize
 
 
 class DomainCoverage(BaseModel):

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 if TYPE_CHECKING:
-    from evals.report import EvalReport
+    from retrolean.evals.report_schema import EvalReport
 
 READING = {
     "yields": "Bars are the records each stage received; the orange part is what it rejected "
@@ -45,7 +45,7 @@ def _fmt(value: object) -> str:
 
 def render_html(report: EvalReport) -> str:
     """The report page as HTML text."""
-    env = Environment(loader=PackageLoader("evals", "templates"),
+    env = Environment(loader=PackageLoader("retrolean.evals", "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["fmt"] = _fmt

@@ -30,18 +30,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from agent.settings import Settings
-from evals.bench_prompt import glossary, load_prompt, render_prompt
-from evals.bench_score import METRICS, Score, score_answer
-from evals.runs import RunView, resolve_run
-from evals.stats import Interval, bootstrap_ci
-from memory.atomic import write_lines_atomic, write_text_atomic
-from memory.errors import UserError
-from memory.workspace import Workspace
-from recipes.catalog_loader import load_catalog
-from tools.embed_similarity import Embedder
-from tools.formal_text import content_for_embedding
-from tools.generate import (
+from retrolean.evals.bench_prompt import glossary, load_prompt, render_prompt
+from retrolean.evals.bench_score import METRICS, Score, score_answer
+from retrolean.evals.runs import RunView, resolve_run
+from retrolean.evals.stats import Interval, bootstrap_ci
+from retrolean.memory.atomic import write_lines_atomic, write_text_atomic
+from retrolean.memory.errors import UserError
+from retrolean.memory.workspace import Workspace
+from retrolean.recipes.catalog_loader import load_catalog
+from retrolean.tools.embed_similarity import DEFAULT_MODEL, Embedder
+from retrolean.tools.formal_text import content_for_embedding
+from retrolean.tools.generate import (
     CallFailure,
     ChatMessage,
     CompletionRequest,
@@ -49,9 +48,9 @@ from tools.generate import (
     ModelConfig,
     ResponseCache,
 )
-from tools.lean_check import ConsistencyPolicy, LeanConfig, detect_lean, lean_check
-from tools.smt_check import smt_check
-from tools.verdict import Verdict
+from retrolean.tools.lean_check import ConsistencyPolicy, LeanConfig, detect_lean, lean_check
+from retrolean.tools.smt_check import smt_check
+from retrolean.tools.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -126,18 +125,17 @@ def bench_items(records: list[dict[str, Any]], variants: tuple[Variant, ...]) ->
     return items
 
 
-def make_check(settings: Settings, language: str) -> Callable[[str], Verdict]:
+def make_check(language: str, z3_timeout_ms: int, lean: LeanConfig) -> Callable[[str], Verdict]:
     """The checker of answers in `language`; UserError when Lean is needed and absent."""
     if language != "lean4":
-        return lambda code: smt_check(code, timeout_ms=settings.z3_timeout_ms)
-    config = LeanConfig.from_settings(settings)
-    info = detect_lean(config, check_mathlib=False, timeout_s=60)
+        return lambda code: smt_check(code, timeout_ms=z3_timeout_ms)
+    info = detect_lean(lean, check_mathlib=False, timeout_s=60)
     if not info.found:
         detail = info.detail or "not found"
         raise UserError(f"the set is Lean 4 but Lean is not usable here ({detail}); install "
                         "Lean or benchmark an SMT-LIB set")
     policy = ConsistencyPolicy(allow_sorry=True)
-    return lambda code: lean_check(code, policy=policy, config=config)
+    return lambda code: lean_check(code, policy=policy, config=lean)
 
 
 def _group(answers: list[BenchAnswer], key: Callable[[BenchAnswer], str], seed: int
@@ -195,12 +193,17 @@ def _score_all(answers: list[BenchAnswer], gold: dict[str, str], language: str,
         a.score.similarity = max(0.0, s)
 
 
-def run_benchmark(settings: Settings, set_ref: str, config: ModelConfig,
+def run_benchmark(workspace: Workspace, set_ref: str, config: ModelConfig, *,
+                  catalog: Path | None = None, embedding_model: str = DEFAULT_MODEL,
+                  z3_timeout_ms: int = 5000, lean: LeanConfig | None = None,
                   variants: tuple[Variant, ...] = VARIANTS, limit: int | None = None,
                   use_glossary: bool = True, max_tokens: int | None = None,
                   seed: int = 0) -> tuple[BenchSummary, Path]:
-    """Ask the model for every item of the set, score, save and commit; returns the summary."""
-    workspace = Workspace(settings.workspace)
+    """Ask the model for every item of the set, score, save and commit; returns the summary.
+
+    `catalog` is the domain catalog directory (None: the shipped one); answers are checked
+    by Z3 within `z3_timeout_ms`, or by Lean under `lean` for a Lean 4 set.
+    """
     run = RunView.open(resolve_run(workspace, set_ref))
     records = [r for r in run.final() if r.get("missing") and r.get("formal")][:limit]
     items = bench_items(records, variants)
@@ -208,8 +211,8 @@ def run_benchmark(settings: Settings, set_ref: str, config: ModelConfig,
         raise UserError(f"run {run.run_id} has no problems with a missing-domain version in "
                         f"its final set ({run.final_stage}); benchmark a finished run")
     language = run.language
-    check = make_check(settings, language)
-    cards = load_catalog(settings.catalog).domains
+    check = make_check(language, z3_timeout_ms, lean or LeanConfig())
+    cards = load_catalog(catalog).domains
     touchstones = {d: getattr(c.touchstones, language) for d, c in cards.items()}
     prompt = load_prompt()
     names = glossary(cards, language) if use_glossary else []
@@ -238,7 +241,7 @@ def run_benchmark(settings: Settings, set_ref: str, config: ModelConfig,
         raise UserError(f"every call to {config.base_url} failed (first: {failed[0].error}); "
                         f"check --base-url, --model and --api-key")
     gold = {r["id"]: r["formal"]["text"] for r in records}
-    _score_all(answers, gold, language, touchstones, check, Embedder(settings.embedding_model))
+    _score_all(answers, gold, language, touchstones, check, Embedder(embedding_model))
     overall, by_persona, by_domain = aggregate(answers, seed)
     out = _new_dir(bench_root, f"{_slug(config.model)}-{datetime.now(UTC):%Y%m%d-%H%M%S}")
     write_lines_atomic(out / "answers.jsonl", (a.model_dump_json() + "\n" for a in answers))

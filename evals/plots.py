@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 if TYPE_CHECKING:
-    from evals.report import EvalReport
+    from retrolean.evals.report_schema import EvalReport
 
 log = logging.getLogger(__name__)
 

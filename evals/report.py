@@ -11,61 +11,26 @@ the file grow with the set (a few hundred KB for a few thousand problems).
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import BaseModel, Field
-
-from evals import coverage as cov
-from evals import text_measures as tm
-from evals.distinctness import Distinctness
-from evals.runs import RunView, resolve_run
-from evals.stats import Summary
-from evals.yields import (
-    SimilarityCheck,
-    StageYield,
+from retrolean.evals import coverage as cov
+from retrolean.evals import text_measures as tm
+from retrolean.evals.html import render_html
+from retrolean.evals.plots import draw_all
+from retrolean.evals.report_schema import EVAL_DIR, EvalReport, headline
+from retrolean.evals.runs import RunView, resolve_run
+from retrolean.evals.yields import (
     similarity_checks,
     stage_yields,
     touchstones_absent_rate,
 )
-from memory.atomic import write_text_atomic
-from memory.workspace import Workspace
-from tools.embed_similarity import DEFAULT_MODEL, Embedder
+from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.workspace import Workspace
+from retrolean.tools.embed_similarity import DEFAULT_MODEL, Embedder
 
 log = logging.getLogger(__name__)
-
-EVAL_DIR = "eval"
-Headline = dict[str, float | int | None]
-
-
-class EvalReport(BaseModel):
-    """Every figure of one run's evaluation; `headline` is the flat part that compare reads."""
-
-    run_id: str
-    created: str
-    recipe: str | None
-    backend: str | None
-    language: str
-    embedding_model: str
-    seed: int | None
-    final_stage: str
-    sampled: int
-    final: int
-    yields: list[StageYield]
-    similarities: dict[str, SimilarityCheck]
-    touchstones_absent: float | None
-    coverage_sampled: cov.DomainCoverage
-    coverage_final: cov.DomainCoverage
-    survival: dict[str, float]
-    templates: cov.TemplateMix
-    distinctness: Distinctness | None
-    lossiness: tm.Lossiness
-    near_duplicates: dict[str, tm.NearDuplicates]
-    lengths: dict[str, Summary]
-    headline: Headline = Field(default_factory=dict)
-    figures: dict[str, str] = Field(default_factory=dict)
 
 
 def build_report(run: RunView, embedder: Embedder,
@@ -95,46 +60,8 @@ def build_report(run: RunView, embedder: Embedder,
     return report
 
 
-def headline(r: EvalReport) -> Headline:
-    """The report's key numbers, flat and ordered, for the screen and for compare."""
-    h: Headline = {"sampled": r.sampled, "final": r.final,
-                   "final_yield": round(r.final / r.sampled, 4) if r.sampled else None}
-    for row in r.yields:
-        h[f"yield.{row.stage}"] = row.yield_frac
-    for name, check in r.similarities.items():
-        h[f"{name}.pass_rate"] = check.pass_rate
-        h[f"{name}.median"] = check.summary.median
-    h["missing.touchstones_absent"] = r.touchstones_absent
-    h["coverage.sampled_entropy"] = r.coverage_sampled.evenness.normalized_entropy
-    h["coverage.sampled_chi2_p"] = r.coverage_sampled.evenness.p_value
-    final = r.coverage_final.evenness if r.final else None  # nothing to be even about
-    h["coverage.final_entropy"] = final.normalized_entropy if final else None
-    h["coverage.final_chi2_p"] = final.p_value if final else None
-    pairs = r.coverage_final
-    h["coverage.pairs_covered"] = (round(pairs.pairs_covered / pairs.pairs_possible, 4)
-                                   if pairs.pairs_possible else None)
-    h["coverage.distinct_combinations"] = r.coverage_final.distinct_combinations
-    d = r.distinctness
-    h["personas.accuracy"] = d.accuracy if d else None
-    h["personas.chance"] = d.chance if d else None
-    h["personas.least_distinct_pair"] = d.least_distinct.accuracy if d and d.least_distinct \
-        else None
-    h["lossiness.mean"] = r.lossiness.mean
-    for kind, nd in r.near_duplicates.items():
-        h[f"near_duplicates.{kind}"] = nd.rate
-    h["templates.entropy"] = (r.templates.evenness.normalized_entropy
-                              if r.templates.conversations else None)
-    for kind, key in (("english", "length.english_words"), ("missing", "length.missing_words"),
-                      ("formal (chars)", "length.formal_chars")):
-        h[key] = r.lengths[kind].mean if kind in r.lengths else None
-    return h
-
-
-def write_report(run: RunView, report: EvalReport) -> dict[str, Path]:
+def write_eval_files(run: RunView, report: EvalReport) -> dict[str, Path]:
     """Plots, eval.json and report.html under the run's eval/ directory; returns the paths."""
-    from evals.html import render_html
-    from evals.plots import draw_all
-
     out = run.path / EVAL_DIR
     out.mkdir(parents=True, exist_ok=True)
     report.figures = draw_all(report, out)
@@ -146,17 +73,12 @@ def write_report(run: RunView, report: EvalReport) -> dict[str, Path]:
     return paths
 
 
-def load_report(path: Path) -> EvalReport:
-    """An eval.json back as an EvalReport."""
-    return EvalReport.model_validate(json.loads(path.read_text(encoding="utf-8")))
-
-
 def evaluate_run(workspace: Workspace, ref: str, embedding_model: str = DEFAULT_MODEL,
                  near_duplicate: float = tm.NEAR_DUPLICATE) -> tuple[EvalReport, dict[str, Path]]:
     """Measure the run named by `ref`, write its eval/ directory and commit it."""
     run = RunView.open(resolve_run(workspace, ref))
     report = build_report(run, Embedder(embedding_model), near_duplicate)
-    paths = write_report(run, report)
+    paths = write_eval_files(run, report)
     workspace.commit(f"eval {run.run_id}: report ({report.final} of {report.sampled} problems)",
                      [run.path / EVAL_DIR])
     return report, paths

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory.errors import UserError
-from memory.runs import resolve_run as find_run
-from memory.workspace import Workspace
-from tools.save_set import load_set
+from retrolean.memory.errors import UserError
+from retrolean.memory.runs import resolve_run as find_run
+from retrolean.memory.workspace import Workspace
+from retrolean.tools.save_set import load_set
 
 DISJOINT = "disjoint"  # the extra set `eval fresh-set` writes after a run's own stages
 

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from evals.distinctness import Distinctness, persona_distinctness
-from evals.stats import Summary, summarize
-from tools.embed_similarity import Embedder
+from retrolean.evals.distinctness import Distinctness, persona_distinctness
+from retrolean.evals.stats import Summary, summarize
+from retrolean.tools.embed_similarity import Embedder
 
 NEAR_DUPLICATE = 0.9
 

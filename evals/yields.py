@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from evals.runs import RunView
-from evals.stats import Summary, summarize
+from retrolean.evals.runs import RunView
+from retrolean.evals.stats import Summary, summarize
 
 
 class StageYield(BaseModel):

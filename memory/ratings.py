@@ -15,9 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from memory.atomic import write_text_atomic
-from memory.errors import UserError
-from memory.workspace import Workspace
+from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.errors import UserError
+from retrolean.memory.workspace import Workspace
 
 Label = Literal["good", "bad"]
 LABELS: tuple[str, ...] = ("good", "bad")

@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from memory.errors import UserError
-from memory.workspace import Workspace
+from retrolean.memory.errors import UserError
+from retrolean.memory.workspace import Workspace
 
 LATEST = ("latest", "last")
 

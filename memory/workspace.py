@@ -18,7 +18,7 @@ from pathlib import Path
 
 import git
 
-from memory.errors import UserError
+from retrolean.memory.errors import UserError
 
 log = logging.getLogger(__name__)
 

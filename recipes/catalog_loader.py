@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from memory.errors import UserError
-from skills.cards import ConversationTemplate, DomainCard, PersonaCard
+from retrolean.memory.errors import UserError
+from retrolean.skills.cards import ConversationTemplate, DomainCard, PersonaCard
 
-CATALOG_DIR = Path(str(resources.files("recipes") / "catalog"))
+CATALOG_DIR = Path(str(resources.files("retrolean.recipes") / "catalog"))
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.verdict import Verdict
+from retrolean.tools.verdict import Verdict
 
 
 class _Part(BaseModel):

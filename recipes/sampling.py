@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import random
 
-from memory.errors import UserError
-from recipes.recipe import Recipe
-from recipes.records import Provenance, Record
+from retrolean.memory.errors import UserError
+from retrolean.recipes.recipe import Recipe
+from retrolean.recipes.records import Provenance, Record
 
 
 def record_id(seed: int, index: int, domains: list[str]) -> str:

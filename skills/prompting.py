@@ -140,7 +140,7 @@ class Prompt:
         name = self.meta.output.schema_name
         if self.meta.output.kind != "json" or name is None:
             return None
-        module = importlib.import_module(f"skills.{self.skill}.schema")
+        module = importlib.import_module(f"retrolean.skills.{self.skill}.schema")
         found = getattr(module, name, None)
         if not (isinstance(found, type) and issubclass(found, BaseModel)):
             raise PromptError(f"{self.path.name}: skills.{self.skill}.schema has no pydantic "

@@ -9,8 +9,32 @@ from pathlib import Path
 
 import pytest
 
+import retrolean
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+ROOMS = ("agent", "tools", "skills", "recipes", "memory", "traces", "evals")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop early when the installed package lacks a module the checkout has.
+
+    A strict editable install links the files that existed when it ran, so a new
+    module needs the install command again; say so instead of failing on imports.
+    """
+    installed = Path(retrolean.__file__).parent
+    if installed.resolve() == ROOT:
+        return  # a lenient editable install reads the checkout itself
+    missing = [p.relative_to(ROOT) for room in ROOMS for p in (ROOT / room).rglob("*.py")
+               if not (installed / p.relative_to(ROOT)).exists()]
+    if missing:
+        raise pytest.UsageError(
+            f"the installed retrolean ({installed}) lacks {missing[0]} and {len(missing) - 1} "
+            "more files of this checkout: run `.venv/bin/pip install -e '.[test]' "
+            "--config-settings editable_mode=strict` again")
+
 
 _real_connect = socket.socket.connect
 

@@ -1,8 +1,8 @@
 """Pytest fixtures for the scripted OpenAI server, and a guard that keeps tests on loopback.
 
 Wire them in from tests/conftest.py with either
-    pytest_plugins = ["tests.conftest_fake_openai"]
-or  from tests.conftest_fake_openai import fake_openai, fake_openai_server, loopback_only
+    pytest_plugins = ["conftest_fake_openai"]
+or  from conftest_fake_openai import fake_openai, fake_openai_server, loopback_only
 (the second form lets ruff see the names; add `# noqa: F401`).
 
 Fixtures:
@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from tests.fake_openai import FakeOpenAI
+from retrolean.tools.generate.fake_server import FakeOpenAI
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 

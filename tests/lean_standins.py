@@ -15,7 +15,7 @@ import stat
 import sys
 from pathlib import Path
 
-from tools.lean_check import LeanConfig
+from retrolean.tools.lean_check import LeanConfig
 
 _COMMON = r'''
 import json, os, resource, subprocess, sys, time

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
+from retrolean.agent.cli import main
 
 _BUILT: dict[str, Path] = {}
 

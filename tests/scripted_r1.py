@@ -27,16 +27,16 @@ import random
 import re
 import threading
 
-from recipes.catalog_loader import Catalog
-from skills.caption.template import caption as caption_template
-from skills.drop_domain.template import drop as drop_template
-from skills.fill_in.template import fill_in as fill_in_template
-from skills.formalize.template import formalize_spec, render
-from skills.persona.template import describe
-from skills.problems.spec import ProblemSpec
-from skills.reformalize.template import reformalize as reformalize_template
-from tests.fake_openai import RecordedRequest, Reply
-from tools.smt_check import smt_check
+from retrolean.recipes.catalog_loader import Catalog
+from retrolean.skills.caption.template import caption as caption_template
+from retrolean.skills.drop_domain.template import drop as drop_template
+from retrolean.skills.fill_in.template import fill_in as fill_in_template
+from retrolean.skills.formalize.template import formalize_spec, render
+from retrolean.skills.persona.template import describe
+from retrolean.skills.problems.spec import ProblemSpec
+from retrolean.skills.reformalize.template import reformalize as reformalize_template
+from retrolean.tools.generate.fake_server import RecordedRequest, Reply
+from retrolean.tools.smt_check import smt_check
 
 _TASK = re.compile(r"^# Task: (\w+)(?: \((.*)\))?", re.MULTILINE)
 _DOMAIN_ID = re.compile(r"\(`([a-z][a-z0-9_]*)`\):")

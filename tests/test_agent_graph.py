@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from agent.cli import main
-from agent.graph.decide import Budget, Spent, decide
-from agent.graph.edits import parse_edits
-from agent.graph.planner import ModelPlanner
-from agent.pipeline import RunOptions
-from agent.runner import drive, start
-from agent.settings import Settings
-from recipes.recipe import RECIPE_DIR, Parameters, StageSpec
-from tests.fake_openai import FakeOpenAI, Reply
-from tools.generate import ModelClient, ModelConfig
-from traces.writer import read_trace
+from retrolean.agent.cli import main
+from retrolean.agent.graph.decide import Budget, Spent, decide
+from retrolean.agent.graph.edits import parse_edits
+from retrolean.agent.graph.planner import ModelPlanner
+from retrolean.agent.pipeline import RunOptions
+from retrolean.agent.runner import drive, start
+from retrolean.agent.settings import Settings
+from retrolean.recipes.recipe import RECIPE_DIR, Parameters, StageSpec
+from retrolean.tools.generate import ModelClient, ModelConfig
+from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
+from retrolean.traces.writer import read_trace
 
 PERSONAS = ["autodidact", "humanities_major", "lazy_busy", "stem_on_lsd"]
 
@@ -158,8 +158,8 @@ def test_chat_command_in_a_terminal_session(tmp_path):
     """`retrolean chat` reading answers from standard input, as a person would type them."""
     ws = tmp_path / "ws"
     proc = subprocess.run(
-        [sys.executable, "-c", "from agent.cli import main; main()", "chat", "my goal", "--n",
-         "4", "--workspace", str(ws), "--formal", "smtlib2"],
+        [sys.executable, "-m", "retrolean", "chat", "my goal", "--n", "4", "--workspace", str(ws),
+         "--formal", "smtlib2"],
         input="k=2\nyes\n\n\n\n\n\n\n\n", capture_output=True, text=True, timeout=240,
         cwd=Path(__file__).resolve().parents[1])
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -207,7 +207,7 @@ def test_kill_9_mid_stage_then_resume_gives_the_same_sets(tmp_path):
     root = Path(__file__).resolve().parents[1]
     killed_ws, clean_ws = tmp_path / "killed", tmp_path / "clean"
     argv = ["run", "g", "--n", "14", "--seed", "11", "--formal", "smtlib2"]
-    proc = subprocess.Popen([sys.executable, "-c", "from agent.cli import main; main()", *argv,
+    proc = subprocess.Popen([sys.executable, "-m", "retrolean", *argv,
                              "--workspace", str(killed_ws)], cwd=root,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 240
@@ -238,8 +238,8 @@ def test_kill_9_mid_stage_then_resume_gives_the_same_sets(tmp_path):
 
 
 def test_a_torn_last_trace_line_is_cut_before_appending(tmp_path):
-    from traces.schema import TraceHeader
-    from traces.writer import JsonlSink, TraceWriter
+    from retrolean.traces.schema import TraceHeader
+    from retrolean.traces.writer import JsonlSink, TraceWriter
 
     path = tmp_path / "trace.jsonl"
     writer = TraceWriter([JsonlSink(path, TraceHeader(run_id="r", goal="g"))])
@@ -253,8 +253,8 @@ def test_a_torn_last_trace_line_is_cut_before_appending(tmp_path):
 
 
 def test_a_crash_in_a_stage_is_noted_and_the_run_resumes(tmp_path, monkeypatch):
-    from agent.runner import resume
-    from recipes import stages as stage_registry
+    from retrolean.agent.runner import resume
+    from retrolean.recipes import stages as stage_registry
 
     settings = Settings(workspace=tmp_path / "ws", formal="smtlib2")
     real = stage_registry.STAGES["missing"]

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from memory.errors import UserError
-from recipes.catalog_loader import CATALOG_DIR, load_catalog
-from recipes.recipe import RECIPE_DIR, load_recipe
-from skills.problems.registry import gadget_domains
+from retrolean.memory.errors import UserError
+from retrolean.recipes.catalog_loader import CATALOG_DIR, load_catalog
+from retrolean.recipes.plans import load_recipe
+from retrolean.recipes.recipe import RECIPE_DIR
+from retrolean.skills.problems.registry import gadget_domains
 
 
 def test_shipped_catalog_has_what_the_recipe_needs():

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lean_standins import events, standin_config
 
-from agent.cli import main
-from tests.lean_standins import events, standin_config
+from retrolean.agent.cli import main
 
 SAT = "(declare-const x Int)\n(assert (> x 2))\n(assert (< x 4))\n"
 UNSAT = "(declare-const x Int)\n(assert (> x 2))\n(assert (< x 1))\n"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from review_run import add_run_copy, cli, copy_workspace, only_run, review_workspace
 
-from memory.errors import UserError
-from memory.runs import resolve_run
-from memory.workspace import Workspace
-from tests.review_run import add_run_copy, cli, copy_workspace, only_run, review_workspace
-from tools.save_set import load_set
+from retrolean.memory.errors import UserError
+from retrolean.memory.runs import resolve_run
+from retrolean.memory.workspace import Workspace
+from retrolean.tools.save_set import load_set
 
 
 @pytest.fixture(scope="module")

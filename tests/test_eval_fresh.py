@@ -8,12 +8,12 @@ from pathlib import Path
 import git
 import pytest
 
-from agent.cli import main
-from evals.fresh import split_disjoint, unused_seed
-from evals.runs import RunView
-from memory.workspace import Workspace
-from tools.embed_similarity import Embedder
-from tools.save_set import load_set
+from retrolean.agent.cli import main
+from retrolean.evals.fresh import split_disjoint, unused_seed
+from retrolean.evals.runs import RunView
+from retrolean.memory.workspace import Workspace
+from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.save_set import load_set
 
 
 def cli(*argv: str) -> int:

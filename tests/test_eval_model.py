@@ -17,14 +17,14 @@ from typing import Any
 import git
 import pytest
 
-from agent.cli import main
-from evals.bench_score import score_answer
-from evals.model_bench import aggregate
-from evals.runs import RunView
-from recipes.catalog_loader import load_catalog
-from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply
-from tools.smt_check import smt_check
-from tools.touchstones import touchstones_present
+from retrolean.agent.cli import main
+from retrolean.evals.bench_score import score_answer
+from retrolean.evals.model_bench import aggregate
+from retrolean.evals.runs import RunView
+from retrolean.recipes.catalog_loader import load_catalog
+from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
+from retrolean.tools.smt_check import smt_check
+from retrolean.tools.touchstones import touchstones_present
 
 MARK = "The description:\n\n"
 

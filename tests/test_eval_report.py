@@ -11,14 +11,14 @@ import git
 import numpy as np
 import pytest
 
-from agent.cli import main
-from evals.coverage import domain_coverage
-from evals.distinctness import persona_distinctness
-from evals.report import build_report
-from evals.runs import RunView
-from evals.stats import bootstrap_ci, evenness, normalized_entropy
-from tools.embed_similarity import Embedder
-from tools.save_set import load_set, save_set
+from retrolean.agent.cli import main
+from retrolean.evals.coverage import domain_coverage
+from retrolean.evals.distinctness import persona_distinctness
+from retrolean.evals.report import build_report
+from retrolean.evals.runs import RunView
+from retrolean.evals.stats import bootstrap_ci, evenness, normalized_entropy
+from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.save_set import load_set, save_set
 
 FIGURES = {"yields.png", "similarities.png", "coverage.png", "cooccurrence.png", "personas.png",
            "lossiness.png", "near_duplicates.png", "templates.png", "lengths.png"}

@@ -9,17 +9,17 @@ from pathlib import Path
 import datasets
 import numpy as np
 import pytest
+from review_run import cli, copy_workspace, only_run, review_workspace
 
-from evals.conversation_export import ShareGptTurn
-from evals.dedup import dedup
-from evals.split import assign_splits, combination, split_records
-from memory.errors import UserError
-from tests.review_run import cli, copy_workspace, only_run, review_workspace
-from tools.save_set import load_set
-from traces.chat import validate_conversation
-from traces.export import trace_messages, weave_pairs, weave_text
-from traces.reader import load_trace
-from traces.schema import Block
+from retrolean.memory.errors import UserError
+from retrolean.tools.export.conversations import ShareGptTurn
+from retrolean.tools.export.dedup import dedup
+from retrolean.tools.export.split import assign_splits, combination, split_records
+from retrolean.tools.save_set import load_set
+from retrolean.traces.chat import validate_conversation
+from retrolean.traces.export import trace_messages, weave_pairs, weave_text
+from retrolean.traces.reader import load_trace
+from retrolean.traces.schema import Block
 
 datasets.disable_progress_bars()
 
@@ -229,7 +229,7 @@ def test_exact_and_near_duplicates_are_dropped_first_kept():
 
 
 def test_near_duplicates_by_the_real_embedding_model(ws):
-    from tools.embed_similarity import Embedder
+    from retrolean.tools.embed_similarity import Embedder
 
     records = load_set(only_run(ws) / "sets" / "formalize.jsonl")
     twin = json.loads(json.dumps(records[0]))

@@ -8,12 +8,12 @@ import re
 import pytest
 import z3
 
-from recipes.catalog_loader import load_domains
-from skills.problems.registry import gadget_domains, gadget_for
-from skills.problems.render_smt import render_smt
-from skills.problems.spec import ProblemSpec, compile_spec
-from skills.problems.terms import evaluate
-from tools.touchstones import touchstones_present
+from retrolean.recipes.catalog_loader import load_domains
+from retrolean.skills.problems.registry import gadget_domains, gadget_for
+from retrolean.skills.problems.render_smt import render_smt
+from retrolean.skills.problems.spec import ProblemSpec, compile_spec
+from retrolean.skills.problems.terms import evaluate
+from retrolean.tools.touchstones import touchstones_present
 
 DOMAINS = gadget_domains()
 SEEDS = range(12)
@@ -118,7 +118,7 @@ def test_gadget_alone_is_mostly_satisfiable_and_witness_checks(domain):
 
 @pytest.mark.parametrize("domain", DOMAINS)
 def test_lean_touchstones_match_own_lean_rendering_only(domain):
-    from skills.problems.render_lean import render_lean
+    from retrolean.skills.problems.render_lean import render_lean
 
     cards = load_domains()
     g = gadget_for(domain)
@@ -136,9 +136,9 @@ def test_renderings_do_not_depend_on_the_hash_seed():
     import sys
 
     script = ("import random, hashlib\n"
-              "from skills.problems.registry import gadget_domains, gadget_for\n"
-              "from skills.problems.spec import ProblemSpec, compile_spec\n"
-              "from skills.problems.render_smt import render_smt\n"
+              "from retrolean.skills.problems.registry import gadget_domains, gadget_for\n"
+              "from retrolean.skills.problems.spec import ProblemSpec, compile_spec\n"
+              "from retrolean.skills.problems.render_smt import render_smt\n"
               "h = hashlib.sha256()\n"
               "for d in gadget_domains():\n"
               "    for s in range(5):\n"

@@ -13,9 +13,7 @@ from typing import TypeVar
 import pytest
 from pydantic import BaseModel
 
-from skills.parsing import ParseError, parse_output
-from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply
-from tools.generate import (
+from retrolean.tools.generate import (
     CallFailure,
     ChatMessage,
     Completion,
@@ -27,11 +25,13 @@ from tools.generate import (
     cache_key,
     parse_retry_after,
 )
-from tools.generate.faults import backoff_s
-from tools.generate.shards import shard_count
-from tools.generate.transport_aiohttp import env_proxy
+from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
+from retrolean.tools.generate.faults import backoff_s
+from retrolean.tools.generate.parsing import ParseError, parse_output
+from retrolean.tools.generate.shards import shard_count
+from retrolean.tools.generate.transport_aiohttp import env_proxy
 
-pytest_plugins = ["tests.conftest_fake_openai"]
+pytest_plugins = ["conftest_fake_openai"]
 
 T = TypeVar("T")
 HI = [ChatMessage(role="user", content="hi")]
@@ -428,7 +428,7 @@ def test_cache_is_shared_by_processes(tmp_path):
 
 
 def test_guard_blocks_other_hosts_and_lets_loopback_through(monkeypatch, fake_openai):
-    from tests.conftest_fake_openai import NetworkBlockedError, guard_loopback_only
+    from conftest_fake_openai import NetworkBlockedError, guard_loopback_only
 
     blocked = guard_loopback_only(monkeypatch)
     with pytest.raises(NetworkBlockedError):

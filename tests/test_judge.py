@@ -8,9 +8,15 @@ import math
 
 import pytest
 
-from tests.fake_openai import FakeOpenAI, Reply
-from tools.generate import ModelClient, ModelConfig, ResponseCache, TokenLogprob, TopLogprob
-from tools.judge import (
+from retrolean.tools.generate import (
+    ModelClient,
+    ModelConfig,
+    ResponseCache,
+    TokenLogprob,
+    TopLogprob,
+)
+from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
+from retrolean.tools.judge import (
     JudgeScore,
     answer_of,
     first_answer_position,
@@ -22,7 +28,7 @@ from tools.judge import (
     token_answer,
 )
 
-pytest_plugins = ["tests.conftest_fake_openai"]
+pytest_plugins = ["conftest_fake_openai"]
 
 
 # --- pure scoring ------------------------------------------------------------------------

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tools.lean_check import WITNESS_POLICY, ConsistencyPolicy
-from tools.lean_check.messages import (
+from retrolean.tools.lean_check import WITNESS_POLICY, ConsistencyPolicy
+from retrolean.tools.lean_check.messages import (
     MAX_MESSAGES,
     JsonAccumulator,
     LeanRun,
@@ -18,8 +18,8 @@ from tools.lean_check.messages import (
     parse_lean_json,
     parse_repl_response,
 )
-from tools.lean_check.policy import declarations, judge, sorry_declarations
-from tools.verdict import CheckMessage
+from retrolean.tools.lean_check.policy import declarations, judge, sorry_declarations
+from retrolean.tools.verdict import CheckMessage
 
 RECORDED = Path(__file__).parent / "data" / "lean_recorded"
 

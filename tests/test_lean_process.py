@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from lean_standins import events, standin_config
 
-from tests.lean_standins import events, standin_config
-from tools.lean_check import WITNESS_POLICY, lean_check, process, shutdown_pools
-from tools.lean_check.repl_backend import ReplPool, split_header
+from retrolean.tools.lean_check import WITNESS_POLICY, lean_check, process, shutdown_pools
+from retrolean.tools.lean_check.repl_backend import ReplPool, split_header
 
 OK_TEXT = "theorem t : True := trivial\n"
 HEADED = "import Mathlib\n\ntheorem t : True := trivial\n"

@@ -15,12 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from skills.problems.registry import gadget_domains, gadget_for
-from skills.problems.render_lean import render_lean
-from skills.problems.render_smt import render_smt
-from skills.problems.spec import ProblemSpec, compile_spec
-from tools.lean_check import WITNESS_POLICY, LeanConfig, detect_lean, lean_check, shutdown_pools
-from tools.smt_check import smt_check
+from retrolean.skills.problems.registry import gadget_domains, gadget_for
+from retrolean.skills.problems.render_lean import render_lean
+from retrolean.skills.problems.render_smt import render_smt
+from retrolean.skills.problems.spec import ProblemSpec, compile_spec
+from retrolean.tools.lean_check import (
+    WITNESS_POLICY,
+    LeanConfig,
+    detect_lean,
+    lean_check,
+    shutdown_pools,
+)
+from retrolean.tools.smt_check import smt_check
 
 pytestmark = [
     pytest.mark.lean,

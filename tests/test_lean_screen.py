@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from skills.problems.registry import gadget_domains, gadget_for
-from skills.problems.render_lean import render_lean
-from skills.problems.spec import ProblemSpec, compile_spec
-from tools.lean_check import ScreenLimits, screen
-from tools.lean_check.lexer import READINGS, Reading, code_view, code_views
+from retrolean.skills.problems.registry import gadget_domains, gadget_for
+from retrolean.skills.problems.render_lean import render_lean
+from retrolean.skills.problems.spec import ProblemSpec, compile_spec
+from retrolean.tools.lean_check import ScreenLimits, screen
+from retrolean.tools.lean_check.lexer import READINGS, Reading, code_view, code_views
 
 DATA = Path(__file__).parent / "data"
 BAD = sorted((DATA / "lean_bad").glob("*.lean"))

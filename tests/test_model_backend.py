@@ -7,21 +7,21 @@ import random
 
 import pytest
 
-from recipes.backends.base import DropRequest, Failure, FormalDraft
-from recipes.backends.calls import CallLog, ModelCall
-from recipes.backends.model import JudgedPresence, ModelBackend, language_of
-from recipes.catalog_loader import CATALOG_DIR, load_catalog
-from recipes.recipe import Parameters
-from recipes.stages.accounting import accounted
-from recipes.stages.context import StageResult
-from skills.persona.base import Draft
-from tests.fake_openai import FakeOpenAI, RecordedRequest, Reply
-from tools.generate import ModelClient, ModelConfig
-from tools.smt_check import smt_check
-from tools.verdict import Verdict
-from traces.schema import Block
+from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft
+from retrolean.recipes.backends.calls import CallLog, ModelCall
+from retrolean.recipes.backends.model import JudgedPresence, ModelBackend, language_of
+from retrolean.recipes.catalog_loader import CATALOG_DIR, load_catalog
+from retrolean.recipes.recipe import Parameters
+from retrolean.recipes.stages.accounting import accounted
+from retrolean.recipes.stages.context import StageResult
+from retrolean.skills.persona.base import Draft
+from retrolean.tools.generate import ModelClient, ModelConfig
+from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
+from retrolean.tools.smt_check import smt_check
+from retrolean.tools.verdict import Verdict
+from retrolean.traces.schema import Block
 
-pytest_plugins = ["tests.conftest_fake_openai"]
+pytest_plugins = ["conftest_fake_openai"]
 
 CATALOG = load_catalog()
 SAT = "(declare-const prime_p0 Int)\n(assert (= prime_p0 7))\n(check-sat)"
@@ -207,7 +207,7 @@ def test_a_call_that_keeps_failing_rejects_its_item_and_the_batch_goes_on(fake_o
 
 
 def test_a_wrong_key_stops_the_run_with_one_line(fake_openai, tmp_path):
-    from memory.errors import UserError
+    from retrolean.memory.errors import UserError
 
     fake_openai.api_key = "right"
     model = backend(fake_openai, tmp_path, api_key="wrong")
@@ -378,8 +378,8 @@ NEW_DOMAIN = r"""- id: bell_ringing
 
 
 def prepared(tmp_path, **settings):
-    from agent.pipeline import RunOptions, prepare
-    from agent.settings import load_settings
+    from retrolean.agent.pipeline import RunOptions, prepare
+    from retrolean.agent.settings import load_settings
 
     catalog = tmp_path / "catalog"
     (catalog / "domains").mkdir(parents=True, exist_ok=True)
@@ -399,7 +399,7 @@ def test_a_model_run_may_sample_domains_without_a_template_process(fake_openai, 
 
 
 def test_a_template_run_refuses_a_domain_without_a_template_process(tmp_path):
-    from memory.errors import UserError
+    from retrolean.memory.errors import UserError
 
     with pytest.raises(UserError, match="needs a model backend"):
         prepared(tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from skills.parsing import (
+from retrolean.tools.generate.parsing import (
     ParseError,
     canonical_language,
     extract_code,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from recipes.catalog_loader import load_catalog
-from skills.prompting import (
+from retrolean.recipes.catalog_loader import load_catalog
+from retrolean.skills.prompting import (
     PromptError,
     has_prompt,
     load_prompt,
-    prompt_path,
     prompt_versions,
     split_front_matter,
 )
@@ -81,7 +80,7 @@ def test_malformed_front_matter_is_named(text):
 
 
 def test_a_code_output_needs_its_language(tmp_path, monkeypatch):
-    import skills.prompting as prompting
+    import retrolean.skills.prompting as prompting
 
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "prompt.md").write_text(
@@ -94,12 +93,3 @@ def test_a_code_output_needs_its_language(tmp_path, monkeypatch):
             load_prompt("broken")
     finally:
         load_prompt.cache_clear()
-
-
-def test_prompt_files_ship_as_package_data():
-    assert prompt_path("caption").suffix == ".md"
-    import tomllib
-    from pathlib import Path
-
-    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
-    assert "*.md" in project["tool"]["setuptools"]["package-data"]["*"]

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import git
 import pytest
+from review_run import add_run_copy, cli, copy_workspace, only_run, review_workspace
 
-from memory.errors import UserError
-from memory.ratings import parse_label, read_rating, save_rating
-from memory.workspace import Workspace
-from tests.review_run import add_run_copy, cli, copy_workspace, only_run, review_workspace
-from traces.golden import select_golden
-from traces.reader import load_trace
-from traces.schema import Block
-from traces.score import expectation_figure, score_trace
-from traces.summary import summarize_runs
+from retrolean.memory.errors import UserError
+from retrolean.memory.ratings import parse_label, read_rating, save_rating
+from retrolean.memory.workspace import Workspace
+from retrolean.traces.golden import select_golden
+from retrolean.traces.reader import load_trace
+from retrolean.traces.schema import Block
+from retrolean.traces.score import expectation_figure, score_trace
+from retrolean.traces.summary import summarize_runs
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 import git
 import pytest
 
-from agent.cli import main
-from tools.save_set import load_set
+from retrolean.agent.cli import main
+from retrolean.tools.save_set import load_set
 
 STAGES = ["formalize", "presence", "caption", "roundtrip", "personas", "missing", "fill_in",
           "conversations"]
@@ -146,7 +146,7 @@ def test_domains_list_and_show(capsys):
 
 def test_lean4_runs_check_with_lean(tmp_path, workspace, monkeypatch):
     """With a `lean` (here a stand-in speaking `lean --json`), --formal lean4 checks Lean text."""
-    from tests.lean_standins import events, standin_config
+    from lean_standins import events, standin_config
 
     config = standin_config(tmp_path)
     monkeypatch.setenv("RETROLEAN_LEAN", config.executable)

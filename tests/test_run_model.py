@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from scripted_r1 import ScriptedR1
 
-from agent.cli import main
-from recipes.catalog_loader import load_catalog
-from tests.fake_openai import FakeOpenAI, Reply
-from tests.scripted_r1 import ScriptedR1
-from tools.save_set import load_set
+from retrolean.agent.cli import main
+from retrolean.recipes.catalog_loader import load_catalog
+from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
+from retrolean.tools.save_set import load_set
 
-pytest_plugins = ["tests.conftest_fake_openai"]
+pytest_plugins = ["conftest_fake_openai"]
 
 STAGES = ["formalize", "presence", "caption", "roundtrip", "personas", "missing", "fill_in",
           "conversations"]

@@ -7,18 +7,18 @@ import re
 
 import pytest
 
-from recipes.catalog_loader import load_catalog
-from skills.caption.template import caption
-from skills.conversation.template import Parts, render
-from skills.drop_domain.template import drop
-from skills.fill_in.template import fill_in
-from skills.formalize.template import formalize_spec
-from skills.formalize.template import render as render_formal
-from skills.persona.template import PROCESSES, describe
-from skills.problems.spec import Link, ProblemSpec
-from skills.reformalize.template import reformalize
-from tools.smt_check import smt_check
-from tools.touchstones import touchstones_present
+from retrolean.recipes.catalog_loader import load_catalog
+from retrolean.skills.caption.template import caption
+from retrolean.skills.conversation.template import Parts, render
+from retrolean.skills.drop_domain.template import drop
+from retrolean.skills.fill_in.template import fill_in
+from retrolean.skills.formalize.template import formalize_spec
+from retrolean.skills.formalize.template import render as render_formal
+from retrolean.skills.persona.template import PROCESSES, describe
+from retrolean.skills.problems.spec import Link, ProblemSpec
+from retrolean.skills.reformalize.template import reformalize
+from retrolean.tools.smt_check import smt_check
+from retrolean.tools.touchstones import touchstones_present
 
 CATALOG = load_catalog()
 CARDS = CATALOG.domains
@@ -147,13 +147,13 @@ def test_every_conversation_template_renders_its_turns():
 
 def _boilerplate() -> list[str]:
     """Every fixed phrase of the persona and caption processes (tuples of strings in modules)."""
-    import skills.caption.template as cap
-    import skills.conversation.template as conv
-    import skills.fill_in.template as fill
-    import skills.persona.autodidact as a
-    import skills.persona.humanities_major as h
-    import skills.persona.lazy_busy as lz
-    import skills.persona.stem_on_lsd as s
+    import retrolean.skills.caption.template as cap
+    import retrolean.skills.conversation.template as conv
+    import retrolean.skills.fill_in.template as fill
+    import retrolean.skills.persona.autodidact as a
+    import retrolean.skills.persona.humanities_major as h
+    import retrolean.skills.persona.lazy_busy as lz
+    import retrolean.skills.persona.stem_on_lsd as s
 
     phrases = []
     for module in (a, h, lz, s, cap, fill, conv):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tools.smt_check import smt_check
+from retrolean.tools.smt_check import smt_check
 
 
 def test_sat_carries_a_witness():

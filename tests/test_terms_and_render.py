@@ -6,10 +6,21 @@ import random
 
 import z3
 
-from skills.formalize.template import formalize_spec, render
-from skills.problems.render_lean import lean_term
-from skills.problems.render_smt import smt_term
-from skills.problems.terms import Const, add, distinct, eq, evaluate, ite, le, lt, mod, var
+from retrolean.skills.formalize.template import formalize_spec, render
+from retrolean.skills.problems.render_lean import lean_term
+from retrolean.skills.problems.render_smt import smt_term
+from retrolean.skills.problems.terms import (
+    Const,
+    add,
+    distinct,
+    eq,
+    evaluate,
+    ite,
+    le,
+    lt,
+    mod,
+    var,
+)
 
 
 def test_euclidean_mod_matches_z3_for_negative_numbers():

@@ -11,14 +11,14 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from review_run import cli, copy_workspace, only_run, review_workspace
 from rich.console import Console
 
-from memory.errors import UserError
-from tests.review_run import cli, copy_workspace, only_run, review_workspace
-from traces.html import trace_html
-from traces.reader import load_trace
-from traces.schema import Block
-from traces.viewer import filter_blocks, fold, timeline
+from retrolean.memory.errors import UserError
+from retrolean.traces.html import trace_html
+from retrolean.traces.reader import load_trace
+from retrolean.traces.schema import Block
+from retrolean.traces.viewer import filter_blocks, fold, timeline
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import git
 import pytest
 
-from memory.errors import UserError
-from memory.workspace import Workspace
+from retrolean.memory.errors import UserError
+from retrolean.memory.workspace import Workspace
 
 
 def test_first_use_initialises_a_repository_with_one_commit(tmp_path):

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from memory.errors import UserError
+from retrolean.memory.errors import UserError
 
 log = logging.getLogger(__name__)
 

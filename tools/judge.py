@@ -30,8 +30,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from skills.parsing import split_reasoning
-from tools.generate import ChatMessage, Completion, ModelCallError, ModelClient, TokenLogprob
+from retrolean.tools.generate import (
+    ChatMessage,
+    Completion,
+    ModelCallError,
+    ModelClient,
+    TokenLogprob,
+)
+from retrolean.tools.generate.parsing import split_reasoning
 
 Method = Literal["logprobs", "sampling"]
 Answer = Literal["yes", "no", "other"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from memory.atomic import write_lines_atomic
+from retrolean.memory.atomic import write_lines_atomic
 
 
 def _line(record: BaseModel | dict[str, Any]) -> str:

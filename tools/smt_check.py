@@ -16,7 +16,7 @@ import time
 
 import z3
 
-from tools.verdict import CheckMessage, Verdict
+from retrolean.tools.verdict import CheckMessage, Verdict
 
 MAX_TEXT_CHARS = 200_000
 CHECKER = f"z3 {z3.get_version_string()}"

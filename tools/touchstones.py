@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from tools.formal_text import strip_comments
+from retrolean.tools.formal_text import strip_comments
 
 
 def matching_touchstones(text: str, patterns: list[str], language: str) -> list[str]:

@@ -25,9 +25,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from traces.chat import validate_conversation
-from traces.schema import Block
-from traces.score import p_yes
+from retrolean.traces.chat import validate_conversation
+from retrolean.traces.schema import Block
+from retrolean.traces.score import p_yes
 
 SYSTEM_PROMPT = (
     "You are retrolean, an agent that builds verified synthetic training data so reasoning "

@@ -17,11 +17,11 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memory.atomic import write_lines_atomic
-from memory.errors import UserError
-from traces.export import tool_schemas, trace_messages, weave_pairs, weave_text
-from traces.reader import load_trace
-from traces.summary import RunSummary
+from retrolean.memory.atomic import write_lines_atomic
+from retrolean.memory.errors import UserError
+from retrolean.traces.export import tool_schemas, trace_messages, weave_pairs, weave_text
+from retrolean.traces.reader import load_trace
+from retrolean.traces.summary import RunSummary
 
 RATING_FILTERS = ("good", "bad", "unrated", "any")
 

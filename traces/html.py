@@ -23,10 +23,10 @@ from pygments.lexer import Lexer
 from pygments.lexers import JsonLexer, Lean4Lexer, SchemeLexer, TextLexer, get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from traces.reader import LoadedTrace
-from traces.schema import Block
-from traces.score import TraceScore
-from traces.viewer import judged_line
+from retrolean.traces.reader import LoadedTrace
+from retrolean.traces.schema import Block
+from retrolean.traces.score import TraceScore
+from retrolean.traces.viewer import judged_line
 
 _FENCE = re.compile(r"```([\w+-]*)[^\n]*\n(.*?)```", re.DOTALL)
 _ALIASES = {"smt": "scheme", "smtlib": "scheme", "smtlib2": "scheme", "smt2": "scheme",

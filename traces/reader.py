@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from memory.errors import UserError
-from traces.schema import Block, TraceHeader
-from traces.writer import read_trace
+from retrolean.memory.errors import UserError
+from retrolean.traces.schema import Block, TraceHeader
+from retrolean.traces.writer import read_trace
 
 TRACE_FILE = "trace.jsonl"
 

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from traces.summary import RunSummary
+from retrolean.traces.summary import RunSummary
 
 
 def _date(created: str) -> str:

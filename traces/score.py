@@ -29,7 +29,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from traces.schema import Block
+from retrolean.traces.schema import Block
 
 WEIGHTS = {"yield": 0.4, "expectations": 0.3, "evaluations": 0.2, "budget": 0.1}
 ERROR_PENALTY = 0.1

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from memory.errors import UserError
-from memory.ratings import Rating, read_rating
-from memory.runs import read_plan, set_names
-from memory.workspace import Workspace
-from traces.reader import LoadedTrace, load_trace
-from traces.schema import Block
-from traces.score import TraceScore, final_yield, score_trace
+from retrolean.memory.errors import UserError
+from retrolean.memory.ratings import Rating, read_rating
+from retrolean.memory.runs import read_plan, set_names
+from retrolean.memory.workspace import Workspace
+from retrolean.traces.reader import LoadedTrace, load_trace
+from retrolean.traces.schema import Block
+from retrolean.traces.score import TraceScore, final_yield, score_trace
 
 
 @dataclass

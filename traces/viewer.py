@@ -22,10 +22,10 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from memory.errors import UserError
-from traces.reader import LoadedTrace
-from traces.schema import Block, BlockType
-from traces.score import p_yes
+from retrolean.memory.errors import UserError
+from retrolean.traces.reader import LoadedTrace
+from retrolean.traces.schema import Block, BlockType
+from retrolean.traces.score import p_yes
 
 BLOCK_TYPES: tuple[str, ...] = get_args(BlockType)
 STYLES = {

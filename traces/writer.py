@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
-from traces.schema import Block, BlockType, TraceHeader
+from retrolean.traces.schema import Block, BlockType, TraceHeader
 
 
 class TraceSink(Protocol):

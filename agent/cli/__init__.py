@@ -11,9 +11,9 @@ import sys
 
 import typer
 
-from agent.cli import chat, check, doctor, domains, export, run, runs, sets, traces
-from agent.cli import eval as eval_commands
-from memory.errors import UserError
+from retrolean.agent.cli import chat, check, doctor, domains, export, run, runs, sets, traces
+from retrolean.agent.cli import eval as eval_commands
+from retrolean.memory.errors import UserError
 
 app = typer.Typer(
     name="retrolean",

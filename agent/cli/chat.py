@@ -17,10 +17,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agent.cli.run import StageBars, console, report
-from agent.pipeline import RunOptions, prepare
-from agent.runner import drive, resume, start
-from agent.settings import load_settings
+from retrolean.agent.cli.run import StageBars, console, report
+from retrolean.agent.pipeline import RunOptions, prepare
+from retrolean.agent.runner import drive, resume, start
+from retrolean.agent.settings import load_settings
 
 Ask = Callable[[str], str]
 

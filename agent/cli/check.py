@@ -16,11 +16,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from agent.settings import Settings
-from memory.errors import UserError
-from tools.lean_check import SCREEN_CHECKER, LeanConfig, lean_check, screen
-from tools.lean_check.process import resolve
-from tools.verdict import Verdict
+from retrolean.agent.settings import Settings
+from retrolean.memory.errors import UserError
+from retrolean.tools.lean_check import SCREEN_CHECKER, LeanConfig, lean_check, screen
+from retrolean.tools.lean_check.process import resolve
+from retrolean.tools.verdict import Verdict
 
 LANGUAGES = {".lean": "lean4", ".smt2": "smtlib2"}
 
@@ -107,7 +107,7 @@ def register(app: typer.Typer) -> None:
         if language == "lean4":
             verdict = check_lean(text, settings)
         else:
-            from tools.smt_check import smt_check
+            from retrolean.tools.smt_check import smt_check
 
             verdict = smt_check(text, timeout_ms=settings.z3_timeout_ms)
         print_verdict(console, verdict)

@@ -8,15 +8,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.settings import Settings, load_settings
-from tools.lean_check import LeanConfig, detect_lean
+from retrolean.agent.settings import Settings, load_settings
+from retrolean.tools.lean_check import LeanConfig, detect_lean
 
 console = Console()
 
 
 def _z3() -> tuple[bool, str]:
     try:
-        from tools.smt_check import CHECKER, smt_check
+        from retrolean.tools.smt_check import CHECKER, smt_check
     except ImportError as e:
         return False, f"z3-solver not importable: {e}"
     verdict = smt_check("(declare-const x Int)(assert (> x 1))", timeout_ms=2000)
@@ -32,7 +32,7 @@ def _lean(settings: Settings) -> tuple[bool, str]:
 
 
 def _embeddings(settings: Settings) -> tuple[bool, str]:
-    from tools.embed_similarity import Embedder, resolve_model
+    from retrolean.tools.embed_similarity import Embedder, resolve_model
 
     try:
         sims = Embedder(settings.embedding_model).similarities([("check", "check")])
@@ -50,7 +50,7 @@ def _model(settings: Settings) -> tuple[bool, str]:
         return True, "none configured: the template backend runs every skill"
     from pydantic import SecretStr
 
-    from tools.generate import ModelClient, ModelConfig
+    from retrolean.tools.generate import ModelClient, ModelConfig
 
     assert settings.model is not None and settings.base_url is not None
     config = ModelConfig(base_url=settings.base_url, model=settings.model,

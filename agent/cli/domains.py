@@ -8,10 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.settings import load_settings
-from memory.errors import UserError
-from recipes.catalog_loader import load_catalog
-from skills.problems.registry import gadget_domains
+from retrolean.agent.settings import load_settings
+from retrolean.memory.errors import UserError
+from retrolean.recipes.catalog_loader import load_catalog
+from retrolean.skills.problems.registry import gadget_domains
 
 console = Console()
 

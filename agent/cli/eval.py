@@ -14,12 +14,12 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from agent.settings import load_settings
-from memory.errors import UserError
-from memory.workspace import Workspace
+from retrolean.agent.settings import load_settings
+from retrolean.memory.errors import UserError
+from retrolean.memory.workspace import Workspace
 
 if TYPE_CHECKING:
-    from evals.report import EvalReport
+    from retrolean.evals.report_schema import EvalReport
 
 console = Console()
 err = Console(stderr=True)
@@ -86,7 +86,7 @@ def register(app: typer.Typer) -> None:
             min=0.0, max=1.0, help="similarity at which two problems count as duplicates")] = 0.9,
     ) -> None:
         """Measure a run's sets; write eval/report.html, eval.json and plots into the run."""
-        from evals.report import evaluate_run
+        from retrolean.evals.report import evaluate_run
 
         settings = load_settings(workspace=workspace, embedding_model=embedding_model)
         with err.status("measuring the run's sets…"):
@@ -110,8 +110,8 @@ def register(app: typer.Typer) -> None:
             min=0.0, max=1.0, help="caption similarity that counts as a duplicate")] = 0.9,
     ) -> None:
         """Run the same recipe with a new seed; remove problems that overlap the earlier run."""
-        from agent.cli.run import StageBars
-        from evals.fresh import make_fresh_set
+        from retrolean.agent.cli.run import StageBars
+        from retrolean.agent.fresh_set import make_fresh_set
 
         settings = load_settings(workspace=workspace, embedding_model=embedding_model,
                                  recipe=recipe)
@@ -150,8 +150,10 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
     ) -> None:
         """Benchmark a model: ask for the rigorous problem behind each description, score it."""
-        from evals.model_bench import VARIANTS, run_benchmark
-        from tools.generate import ModelConfig
+        from retrolean.evals.model_bench import VARIANTS, run_benchmark
+        from retrolean.memory.workspace import Workspace
+        from retrolean.tools.generate import ModelConfig
+        from retrolean.tools.lean_check import LeanConfig
 
         settings = load_settings(workspace=workspace, embedding_model=embedding_model,
                                  model=model_name, base_url=base_url, api_key=api_key)
@@ -167,8 +169,11 @@ def register(app: typer.Typer) -> None:
                              api_key=settings.api_key or SecretStr("EMPTY"),
                              concurrency=concurrency, timeout_s=timeout)
         with err.status(f"asking {settings.model} and scoring…"):
-            summary, out = run_benchmark(settings, set_run, config, chosen, limit, glossary,
-                                         max_tokens, seed)
+            summary, out = run_benchmark(
+                Workspace(settings.workspace), set_run, config, catalog=settings.catalog,
+                embedding_model=settings.embedding_model, z3_timeout_ms=settings.z3_timeout_ms,
+                lean=LeanConfig.from_settings(settings), variants=chosen, limit=limit,
+                use_glossary=glossary, max_tokens=max_tokens, seed=seed)
         table = Table(title=f"{summary.model} on {summary.set_run} ({summary.answered} of "
                             f"{summary.items} answered, {summary.parse_failures} unparsed)")
         table.add_column("variant")
@@ -193,7 +198,7 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Two eval reports side by side, with deltas (b − a)."""
-        from evals.compare import compare_reports, find_report
+        from retrolean.evals.compare import compare_reports, find_report
 
         ws = Workspace(load_settings(workspace=workspace).workspace)
         ra, rb = find_report(ws, a), find_report(ws, b)

@@ -8,15 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agent.cli.runs import WorkspaceOption, workspace_at
-from agent.settings import load_settings
-from evals.conversation_export import FORMATS, export_conversations
-from evals.dataset_export import export_dataset
-from evals.dedup import MODES, NEAR_THRESHOLD, TextEmbedder
-from memory.errors import UserError
-from memory.runs import resolve_run
-from traces.golden import RATING_FILTERS, select_golden, write_golden
-from traces.summary import summarize_run, summarize_runs
+from retrolean.agent.cli.runs import WorkspaceOption, workspace_at
+from retrolean.agent.settings import load_settings
+from retrolean.memory.errors import UserError
+from retrolean.memory.runs import resolve_run
+from retrolean.tools.export.conversations import FORMATS, export_conversations
+from retrolean.tools.export.dataset import export_dataset
+from retrolean.tools.export.dedup import MODES, NEAR_THRESHOLD, TextEmbedder
+from retrolean.traces.golden import RATING_FILTERS, select_golden, write_golden
+from retrolean.traces.summary import summarize_run, summarize_runs
 
 console = Console()
 
@@ -29,7 +29,7 @@ SeedOption = Annotated[int, typer.Option(help="seed of the train/test split")]
 def _embedder(mode: str) -> TextEmbedder | None:
     if mode != "near":
         return None
-    from tools.embed_similarity import Embedder
+    from retrolean.tools.embed_similarity import Embedder
 
     return Embedder(load_settings().embedding_model)
 

@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from agent.pipeline import RunOptions, prepare
-from agent.runner import Session, drive, resume, start
-from agent.settings import load_settings
-from memory.errors import UserError
+from retrolean.agent.pipeline import RunOptions, prepare
+from retrolean.agent.runner import Session, drive, resume, start
+from retrolean.agent.settings import load_settings
+from retrolean.memory.errors import UserError
 
 console = Console(stderr=True)
 

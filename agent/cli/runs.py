@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agent.settings import load_settings
-from memory.runs import open_workspace, resolve_run
-from memory.workspace import Workspace
-from traces.runs_view import run_detail, runs_table
-from traces.summary import summarize_run, summarize_runs
+from retrolean.agent.settings import load_settings
+from retrolean.memory.runs import open_workspace, resolve_run
+from retrolean.memory.workspace import Workspace
+from retrolean.traces.runs_view import run_detail, runs_table
+from retrolean.traces.summary import summarize_run, summarize_runs
 
 console = Console()
 

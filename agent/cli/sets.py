@@ -8,12 +8,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agent.cli.runs import WorkspaceOption, workspace_at
-from agent.cli.traces import RunArgument
-from evals.record_view import find_record, record_view, set_table
-from memory.errors import UserError
-from memory.runs import resolve_run, set_names, set_path
-from tools.save_set import load_set
+from retrolean.agent.cli.record_view import find_record, record_view, set_table
+from retrolean.agent.cli.runs import WorkspaceOption, workspace_at
+from retrolean.agent.cli.traces import RunArgument
+from retrolean.memory.errors import UserError
+from retrolean.memory.runs import resolve_run, set_names, set_path
+from retrolean.tools.save_set import load_set
 
 console = Console()
 

@@ -8,18 +8,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from agent.cli.runs import WorkspaceOption, workspace_at
-from memory.atomic import write_text_atomic
-from memory.errors import UserError
-from memory.ratings import parse_label, read_rating, save_rating
-from memory.runs import resolve_run
-from traces.golden import RATING_FILTERS
-from traces.html import trace_html
-from traces.reader import load_trace
-from traces.runs_view import traces_table
-from traces.score import score_trace
-from traces.summary import summarize_run, summarize_runs
-from traces.viewer import timeline
+from retrolean.agent.cli.runs import WorkspaceOption, workspace_at
+from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.errors import UserError
+from retrolean.memory.ratings import parse_label, read_rating, save_rating
+from retrolean.memory.runs import resolve_run
+from retrolean.traces.golden import RATING_FILTERS
+from retrolean.traces.html import trace_html
+from retrolean.traces.reader import load_trace
+from retrolean.traces.runs_view import traces_table
+from retrolean.traces.score import score_trace
+from retrolean.traces.summary import summarize_run, summarize_runs
+from retrolean.traces.viewer import timeline
 
 console = Console()
 err = Console(stderr=True)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from recipes.recipe import Parameters, StageSpec
+from retrolean.recipes.recipe import Parameters, StageSpec
 
 Action = Literal["continue", "retry", "replan", "stop"]
 

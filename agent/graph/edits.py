@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from recipes.recipe import Parameters
+from retrolean.recipes.recipe import Parameters
 
 _SCALE = {"fewer": 0.5, "less": 0.5, "more": 2.0}
 _PERSONA_ALIASES = {

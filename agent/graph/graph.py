@@ -11,9 +11,9 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agent.graph.nodes import Nodes
-from agent.graph.runtime import Runtime
-from agent.graph.state import RunState
+from retrolean.agent.graph.nodes import Nodes
+from retrolean.agent.graph.runtime import Runtime
+from retrolean.agent.graph.state import RunState
 
 
 def after_review(state: RunState) -> str:

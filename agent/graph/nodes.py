@@ -15,16 +15,17 @@ from typing import Any
 
 from langgraph.types import interrupt
 
-from agent.graph.decide import Decision, Spent, decide
-from agent.graph.edits import parse_edits
-from agent.graph.runtime import Runtime
-from agent.graph.state import RunState
-from agent.report import StageRow, write_report
-from memory.atomic import write_text_atomic
-from recipes.recipe import Recipe, StageSpec, stage_problems
-from recipes.records import Record
-from recipes.stages import STAGES
-from tools.save_set import load_set, save_set
+from retrolean.agent.graph.decide import Decision, Spent, decide
+from retrolean.agent.graph.edits import parse_edits
+from retrolean.agent.graph.runtime import Runtime
+from retrolean.agent.graph.state import RunState
+from retrolean.agent.report import StageRow, write_run_report
+from retrolean.memory.atomic import write_text_atomic
+from retrolean.recipes.plans import stage_problems
+from retrolean.recipes.recipe import Recipe, StageSpec
+from retrolean.recipes.records import Record
+from retrolean.recipes.stages import STAGES
+from retrolean.tools.save_set import load_set, save_set
 
 APPROVE = {"", "y", "yes", "ok", "okay", "approve", "approved", "go", "run", "lgtm", "sure"}
 REJECT = {"n", "no", "reject", "cancel", "abort", "quit", "stop"}
@@ -262,7 +263,7 @@ class Nodes:
         ctx = replace(self.rt.prepared.ctx, recipe=recipe)
         seconds = state.get("spent_seconds", 0.0)
         if rows:
-            write_report(self.rt.run_dir / "report.md", state["goal"], recipe, ctx, rows,
+            write_run_report(self.rt.run_dir / "report.md", state["goal"], recipe, ctx, rows,
                          seconds)
         final = rows[-1].records_out if rows and len(rows) == len(order) else 0
         self._append_lessons(state, status, rows)

@@ -18,12 +18,13 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from pydantic import BaseModel, Field
 
-from recipes.recipe import StageSpec, stage_problems
-from recipes.stages import STAGES
-from skills.parsing import ParseError, parse_output
-from tools.generate import CallFailure, ChatMessage, CompletionRequest, ModelClient
-from tools.registry import describe_tools
-from traces.writer import TraceWriter
+from retrolean.recipes.plans import stage_problems
+from retrolean.recipes.recipe import StageSpec
+from retrolean.recipes.stages import STAGES
+from retrolean.tools.generate import CallFailure, ChatMessage, CompletionRequest, ModelClient
+from retrolean.tools.generate.parsing import ParseError, parse_output
+from retrolean.tools.registry import describe_tools
+from retrolean.traces.writer import TraceWriter
 
 log = logging.getLogger(__name__)
 VERSION = "planner-1"
@@ -36,7 +37,8 @@ class PlanProposal(BaseModel):
 
 def planner_prompt(goal: str, default_plan: dict[str, Any], feedback: str) -> str:
     """The planner's prompt for this goal."""
-    template = (resources.files("agent.graph") / "plan_prompt.md").read_text(encoding="utf-8")
+    prompt_file = resources.files("retrolean.agent.graph") / "plan_prompt.md"
+    template = prompt_file.read_text(encoding="utf-8")
     stages = [{"name": name, "skill": d.skill, "requires": ", ".join(sorted(d.requires)),
                "provides": ", ".join(sorted(d.provides))} for name, d in STAGES.items()]
     env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from agent.graph.decide import Budget
-from agent.pipeline import PreparedRun
-from traces.writer import TraceWriter
+from retrolean.agent.graph.decide import Budget
+from retrolean.agent.pipeline import PreparedRun
+from retrolean.traces.writer import TraceWriter
 
 
 class Progress(Protocol):

@@ -7,7 +7,7 @@ semaphore bounds the HTTP calls in flight — and gives back, per item, the
 parsed output or a `Failure` whose reason starts with a short gist (what the
 stage's reject counts):
 
-- the answer is parsed with skills/parsing.py (reasoning split off, the code
+- the answer is parsed with tools/generate/parsing.py (reasoning split off, the code
   fence or JSON found) and validated with the prompt's pydantic schema;
 - a parse, validation or check error is shown to the model, with its own
   previous answer (reasoning left out, as R1 wants multi-turn history), and
@@ -38,13 +38,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from memory.errors import UserError
-from recipes.backends.base import Failure
-from recipes.backends.calls import CallLog, ModelCall, excerpt
-from skills.parsing import ParsedOutput, ParseError, parse_output, split_reasoning
-from skills.prompting import OutputSpec, Prompt, PromptError
-from tools.generate import ChatMessage, Completion, ModelCallError, ModelClient
-from tools.judge import JudgeScore, judge
+from retrolean.memory.errors import UserError
+from retrolean.recipes.backends.base import Failure
+from retrolean.recipes.backends.calls import CallLog, ModelCall, excerpt
+from retrolean.skills.prompting import OutputSpec, Prompt, PromptError
+from retrolean.tools.generate import ChatMessage, Completion, ModelCallError, ModelClient
+from retrolean.tools.generate.parsing import ParsedOutput, ParseError, parse_output, split_reasoning
+from retrolean.tools.judge import JudgeScore, judge
 
 T = TypeVar("T")
 Check = Callable[[ParsedOutput[Any]], str | None]  # None when fine, else feedback for the model

@@ -6,10 +6,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from recipes.recipe import Parameters
-from skills.cards import DomainCard, PersonaCard
-from skills.persona.base import Draft
-from skills.problems.spec import ProblemSpec
+from retrolean.recipes.recipe import Parameters
+from retrolean.skills.cards import DomainCard, PersonaCard
+from retrolean.skills.persona.base import Draft
+from retrolean.skills.problems.spec import ProblemSpec
 
 
 @dataclass

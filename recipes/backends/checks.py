@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from tools.verdict import Verdict
+from retrolean.tools.verdict import Verdict
 
 Checker = Callable[[str, str], Verdict]  # (text, language) -> verdict
 _NAMES = {"lean4": "Lean 4", "smtlib2": "SMT-LIB 2"}

@@ -35,18 +35,18 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from recipes.backends.asking import Ask, Asker, Check
-from recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
-from recipes.backends.calls import CallLog, CallTotals, ModelCall
-from recipes.backends.checks import Checker, check_feedback, remember_verdicts
-from recipes.recipe import Parameters
-from skills.cards import DomainCard, PersonaCard
-from skills.conversation.template import VERSION as CONVERSATION_VERSION
-from skills.parsing import ParsedOutput
-from skills.persona.base import Draft
-from skills.prompting import Prompt, has_prompt, load_prompt, prompt_versions
-from tools.generate import ModelClient, ModelConfig, ResponseCache
-from tools.judge import JudgeScore
+from retrolean.recipes.backends.asking import Ask, Asker, Check
+from retrolean.recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from retrolean.recipes.backends.calls import CallLog, CallTotals, ModelCall
+from retrolean.recipes.backends.checks import Checker, check_feedback, remember_verdicts
+from retrolean.recipes.recipe import Parameters
+from retrolean.skills.cards import DomainCard, PersonaCard
+from retrolean.skills.conversation.template import VERSION as CONVERSATION_VERSION
+from retrolean.skills.persona.base import Draft
+from retrolean.skills.prompting import Prompt, has_prompt, load_prompt, prompt_versions
+from retrolean.tools.generate import ModelClient, ModelConfig, ResponseCache
+from retrolean.tools.generate.parsing import ParsedOutput
+from retrolean.tools.judge import JudgeScore
 
 
 class JudgedPresence(float):

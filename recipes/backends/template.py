@@ -12,18 +12,18 @@ import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 
-from recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
-from recipes.recipe import Parameters
-from skills.caption.template import caption as caption_template
-from skills.cards import DomainCard, PersonaCard
-from skills.drop_domain.template import drop as drop_template
-from skills.fill_in.template import fill_in as fill_in_template
-from skills.formalize.template import formalize_spec, render
-from skills.persona.base import Draft
-from skills.persona.template import describe
-from skills.problems.spec import ProblemSpec
-from skills.reformalize.template import reformalize as reformalize_template
-from tools.smt_check import smt_check
+from retrolean.recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from retrolean.recipes.recipe import Parameters
+from retrolean.skills.caption.template import caption as caption_template
+from retrolean.skills.cards import DomainCard, PersonaCard
+from retrolean.skills.drop_domain.template import drop as drop_template
+from retrolean.skills.fill_in.template import fill_in as fill_in_template
+from retrolean.skills.formalize.template import formalize_spec, render
+from retrolean.skills.persona.base import Draft
+from retrolean.skills.persona.template import describe
+from retrolean.skills.problems.spec import ProblemSpec
+from retrolean.skills.reformalize.template import reformalize as reformalize_template
+from retrolean.tools.smt_check import smt_check
 
 
 class TemplateBackend:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from recipes.records import Record
-from recipes.stages.accounting import accounted
-from recipes.stages.context import StageContext, StageResult
-from recipes.stages.conversations import conversations
-from recipes.stages.english import caption, roundtrip
-from recipes.stages.formal import formalize, presence
-from recipes.stages.personas import fill_in, missing, personas
+from retrolean.recipes.records import Record
+from retrolean.recipes.stages.accounting import accounted
+from retrolean.recipes.stages.context import StageContext, StageResult
+from retrolean.recipes.stages.conversations import conversations
+from retrolean.recipes.stages.english import caption, roundtrip
+from retrolean.recipes.stages.formal import formalize, presence
+from retrolean.recipes.stages.personas import fill_in, missing, personas
 
 
 @dataclass(frozen=True)

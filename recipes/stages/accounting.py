@@ -16,8 +16,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from recipes.records import Record
-from recipes.stages.context import StageContext, StageResult
+from retrolean.recipes.records import Record
+from retrolean.recipes.stages.context import StageContext, StageResult
 
 StageRun = Callable[[list[Record], StageContext], StageResult]
 

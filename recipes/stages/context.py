@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from recipes.backends.base import SkillBackend
-from recipes.recipe import Recipe
-from recipes.records import Record, Reject
-from skills.cards import ConversationTemplate, DomainCard, PersonaCard
-from tools.embed_similarity import Embedder
-from tools.formal_text import content_for_embedding
-from tools.verdict import Verdict
+from retrolean.recipes.backends.base import SkillBackend
+from retrolean.recipes.recipe import Recipe
+from retrolean.recipes.records import Record, Reject
+from retrolean.skills.cards import ConversationTemplate, DomainCard, PersonaCard
+from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.formal_text import content_for_embedding
+from retrolean.tools.verdict import Verdict
 
 Checker = Callable[[str, str], Verdict]  # (text, language) -> verdict
 

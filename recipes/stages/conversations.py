@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from recipes.records import Conversation, Message, Record
-from recipes.stages.context import StageContext, StageResult
-from skills.conversation.template import Parts, render
+from retrolean.recipes.records import Conversation, Message, Record
+from retrolean.recipes.stages.context import StageContext, StageResult
+from retrolean.skills.conversation.template import Parts, render
 
 
 def conversations(records: list[Record], ctx: StageContext) -> StageResult:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import statistics
 
-from recipes.backends.base import Failure
-from recipes.records import English, Record, RoundTrip
-from recipes.stages.context import StageContext, StageResult
-from recipes.stages.formal import draft_of
+from retrolean.recipes.backends.base import Failure
+from retrolean.recipes.records import English, Record, RoundTrip
+from retrolean.recipes.stages.context import StageContext, StageResult
+from retrolean.recipes.stages.formal import draft_of
 
 
 def caption(records: list[Record], ctx: StageContext) -> StageResult:

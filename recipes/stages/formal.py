@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from recipes.backends.base import Failure, FormalDraft
-from recipes.records import Formal, PresenceCheck, Record
-from recipes.stages.context import StageContext, StageResult
-from skills.problems.spec import ProblemSpec
-from tools.touchstones import matching_touchstones
+from retrolean.recipes.backends.base import Failure, FormalDraft
+from retrolean.recipes.records import Formal, PresenceCheck, Record
+from retrolean.recipes.stages.context import StageContext, StageResult
+from retrolean.skills.problems.spec import ProblemSpec
+from retrolean.tools.touchstones import matching_touchstones
 
 
 def draft_of(record: Record) -> FormalDraft:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 
-from recipes.backends.base import DropRequest, Failure
-from recipes.records import FillIn, Missing, PersonaText, Record, RoundTrip
-from recipes.stages.context import StageContext, StageResult
-from recipes.stages.english import summarize
-from recipes.stages.formal import draft_of
-from tools.touchstones import matching_touchstones
+from retrolean.recipes.backends.base import DropRequest, Failure
+from retrolean.recipes.records import FillIn, Missing, PersonaText, Record, RoundTrip
+from retrolean.recipes.stages.context import StageContext, StageResult
+from retrolean.recipes.stages.english import summarize
+from retrolean.recipes.stages.formal import draft_of
+from retrolean.tools.touchstones import matching_touchstones
 
 
 def personas(records: list[Record], ctx: StageContext) -> StageResult:

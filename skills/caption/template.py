@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import random
 
-from skills.cards import DomainCard
-from skills.problems.registry import gadget_for
-from skills.problems.spec import ProblemSpec, compile_spec, describe_link
+from retrolean.skills.cards import DomainCard
+from retrolean.skills.problems.registry import gadget_for
+from retrolean.skills.problems.spec import ProblemSpec, compile_spec, describe_link
 
 VERSION = "template-1"
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from skills.cards import ConversationTemplate, DomainCard
-from skills.problems.registry import gadget_domains, gadget_for
+from retrolean.skills.cards import ConversationTemplate, DomainCard
+from retrolean.skills.problems.registry import gadget_domains, gadget_for
 
 VERSION = "template-1"
 

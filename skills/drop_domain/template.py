@@ -16,10 +16,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from skills.cards import DomainCard, PersonaCard
-from skills.persona.base import join_segments, views_of
-from skills.persona.template import process_for
-from skills.problems.spec import ProblemSpec
+from retrolean.skills.cards import DomainCard, PersonaCard
+from retrolean.skills.persona.base import join_segments, views_of
+from retrolean.skills.persona.template import process_for
+from retrolean.skills.problems.spec import ProblemSpec
 
 VERSION = "template-1"
 

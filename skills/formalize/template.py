@@ -14,10 +14,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from skills.problems.registry import gadget_for
-from skills.problems.render_lean import render_lean
-from skills.problems.render_smt import render_smt
-from skills.problems.spec import ProblemSpec, choose_links, compile_spec
+from retrolean.skills.problems.registry import gadget_for
+from retrolean.skills.problems.render_lean import render_lean
+from retrolean.skills.problems.render_smt import render_smt
+from retrolean.skills.problems.spec import ProblemSpec, choose_links, compile_spec
 
 VERSION = "template-1"
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import random
 
-from skills.cards import Frame
-from skills.persona.base import DomainView, LinkView, PersonaProcess, strip_article
+from retrolean.skills.cards import Frame
+from retrolean.skills.persona.base import DomainView, LinkView, PersonaProcess, strip_article
 
 FIELDS = ("cybernetics", "old Chinese bookkeeping", "systems ecology", "medieval music theory",
           "Austrian economics", "information theory", "the Stoics", "permaculture")

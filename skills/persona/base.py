@@ -14,9 +14,9 @@ import random
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
-from skills.cards import DomainCard, Frame, PersonaCard
-from skills.problems.gadget import Port
-from skills.problems.spec import Link, ProblemSpec, compile_spec
+from retrolean.skills.cards import DomainCard, Frame, PersonaCard
+from retrolean.skills.problems.gadget import Port
+from retrolean.skills.problems.spec import Link, ProblemSpec, compile_spec
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
                 "ten", "eleven", "twelve")

@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import random
 
-from skills.cards import Frame
-from skills.persona.base import DomainView, LinkView, PersonaProcess, number_word, strip_article
+from retrolean.skills.cards import Frame
+from retrolean.skills.persona.base import (
+    DomainView,
+    LinkView,
+    PersonaProcess,
+    number_word,
+    strip_article,
+)
 
 OPENINGS = (
     "Okay, so I have been turning this over in a very non-technical way, so bear with me.",

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 
-from skills.cards import Frame
-from skills.persona.base import DomainView, LinkView, PersonaProcess, strip_article
+from retrolean.skills.cards import Frame
+from retrolean.skills.persona.base import DomainView, LinkView, PersonaProcess, strip_article
 
 OPENINGS = ("quick q.", "no time, short version:", "", "tl;dr:")
 CLOSINGS = ("cleanest way to set this up?", "thx", "how do i write this properly", "")

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import random
 
-from skills.cards import Frame
-from skills.persona.base import DomainView, LinkView, PersonaProcess, strip_article
+from retrolean.skills.cards import Frame
+from retrolean.skills.persona.base import DomainView, LinkView, PersonaProcess, strip_article
 
 OPENINGS = ("ok hear me out.", "so this hit me at like 3am and I think it is deep:",
             "bro. listen. I think everything is one system:", "ok this is going to be cosmic:")

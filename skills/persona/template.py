@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import random
 
-from memory.errors import UserError
-from skills.cards import DomainCard, PersonaCard
-from skills.persona.autodidact import Autodidact
-from skills.persona.base import Draft, PersonaProcess
-from skills.persona.humanities_major import HumanitiesMajor
-from skills.persona.lazy_busy import LazyBusy
-from skills.persona.stem_on_lsd import StemOnLsd
-from skills.problems.spec import ProblemSpec
+from retrolean.memory.errors import UserError
+from retrolean.skills.cards import DomainCard, PersonaCard
+from retrolean.skills.persona.autodidact import Autodidact
+from retrolean.skills.persona.base import Draft, PersonaProcess
+from retrolean.skills.persona.humanities_major import HumanitiesMajor
+from retrolean.skills.persona.lazy_busy import LazyBusy
+from retrolean.skills.persona.stem_on_lsd import StemOnLsd
+from retrolean.skills.problems.spec import ProblemSpec
 
 VERSION = "template-1"
 PROCESSES: dict[str, type[PersonaProcess]] = {

@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from skills.problems.codecs import Codec
-from skills.problems.terms import Term
+from retrolean.skills.problems.codecs import Codec
+from retrolean.skills.problems.terms import Term
 
 Params = dict[str, Any]
 
@@ -180,3 +180,14 @@ def _loose(literal: str) -> str:
     """Escape literal text but let any run of whitespace match any other."""
     parts = [re.escape(p) for p in re.split(r"\s+", literal)]
     return r"\s+".join(parts)
+
+
+REGISTERED: dict[str, Gadget] = {}  # domain id -> gadget; filled as gadget modules load
+
+
+def register(cls: type[Gadget]) -> type[Gadget]:
+    """Class decorator: make a gadget available under its domain id."""
+    if cls.domain in REGISTERED:
+        raise ValueError(f"two gadgets for domain {cls.domain!r}")
+    REGISTERED[cls.domain] = cls()
+    return cls

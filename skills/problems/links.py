@@ -23,8 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from skills.problems.gadget import IntVar, Part, Port
-from skills.problems.terms import Term, add, eq, le, sub
+from retrolean.skills.problems.gadget import IntVar, Part, Port
+from retrolean.skills.problems.terms import Term, add, eq, le, sub
 
 Relation = Literal["equal", "offset", "at_most"]
 Scope = Literal["item", "each", "sum"]

@@ -10,8 +10,8 @@ Example: App("<=", (Const(0), Var("x"))) -> "(0 ≤ x)"
 
 from __future__ import annotations
 
-from skills.problems.spec import CompiledProblem
-from skills.problems.terms import App, Const, Term, Var
+from retrolean.skills.problems.spec import CompiledProblem
+from retrolean.skills.problems.terms import App, Const, Term, Var
 
 _INFIX = {"+": "+", "-": "-", "*": "*", "div": "/", "mod": "%", "=": "=",
           "<": "<", "<=": "≤", ">": ">", ">=": "≥", "and": "∧", "or": "∨", "=>": "→"}

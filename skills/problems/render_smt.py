@@ -5,8 +5,8 @@ Example: App("+", (Var("x"), Const(-3))) -> "(+ x (- 3))"
 
 from __future__ import annotations
 
-from skills.problems.spec import CompiledProblem, describe_link
-from skills.problems.terms import App, Const, Term, Var
+from retrolean.skills.problems.spec import CompiledProblem, describe_link
+from retrolean.skills.problems.terms import App, Const, Term, Var
 
 
 def smt_term(t: Term) -> str:

@@ -17,10 +17,16 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from skills.problems.gadget import IntVar, Params, Part
-from skills.problems.links import Link, choose_links, describe_link, link_constraints, parse_links
-from skills.problems.registry import gadget_for
-from skills.problems.terms import Term, between
+from retrolean.skills.problems.gadget import IntVar, Params, Part
+from retrolean.skills.problems.links import (
+    Link,
+    choose_links,
+    describe_link,
+    link_constraints,
+    parse_links,
+)
+from retrolean.skills.problems.registry import gadget_for
+from retrolean.skills.problems.terms import Term, between
 
 
 class ProblemSpec(BaseModel):

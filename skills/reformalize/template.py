@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-from skills.cards import DomainCard
-from skills.problems.registry import gadget_domains, gadget_for
-from skills.problems.spec import Link, ProblemSpec, parse_links
+from retrolean.skills.cards import DomainCard
+from retrolean.skills.problems.registry import gadget_domains, gadget_for
+from retrolean.skills.problems.spec import Link, ProblemSpec, parse_links
 
 VERSION = "template-1"
 

@@ -10,9 +10,9 @@ The pydantic types at the boundary live in completion.py, failure handling
 in faults.py. Stages import from here.
 """
 
-from tools.generate.cache import ResponseCache, cache_key
-from tools.generate.client import ModelClient
-from tools.generate.completion import (
+from retrolean.tools.generate.cache import ResponseCache, cache_key
+from retrolean.tools.generate.client import ModelClient
+from retrolean.tools.generate.completion import (
     CallFailure,
     ChatMessage,
     Choice,
@@ -24,7 +24,7 @@ from tools.generate.completion import (
     TokenLogprob,
     TopLogprob,
 )
-from tools.generate.faults import ModelCallError, parse_retry_after
+from retrolean.tools.generate.faults import ModelCallError, parse_retry_after
 
 __all__ = [
     "CallFailure",

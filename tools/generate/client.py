@@ -46,8 +46,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tools.generate.cache import ResponseCache, cache_key
-from tools.generate.completion import (
+from retrolean.tools.generate.cache import ResponseCache, cache_key
+from retrolean.tools.generate.completion import (
     CallFailure,
     ChatMessage,
     ClientStats,
@@ -56,9 +56,14 @@ from tools.generate.completion import (
     ModelConfig,
     PingResult,
 )
-from tools.generate.faults import ModelCallError, backoff_s, classify
-from tools.generate.transport import Transport, TransportName, choose_transport, open_transport
-from tools.generate.wire import Answer
+from retrolean.tools.generate.faults import ModelCallError, backoff_s, classify
+from retrolean.tools.generate.transport import (
+    Transport,
+    TransportName,
+    choose_transport,
+    open_transport,
+)
+from retrolean.tools.generate.wire import Answer
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ keeps all choices in `choices` for the callers that ask for n > 1.
 Trade-off: `text` is the answer as the server sent it (an R1 think block
 inline stays inline) and `reasoning` is only what the server sent separately
 (`reasoning_content` / `reasoning`); splitting inline think blocks is the
-parser's job (`skills.parsing.split_reasoning`), so the cache stores exactly
+parser's job (`tools.generate.parsing.split_reasoning`), so the cache stores exactly
 what the server said.
 """
 

@@ -27,7 +27,7 @@ from typing import Any
 import aiohttp
 import httpx
 
-from tools.generate.completion import FailureKind
+from retrolean.tools.generate.completion import FailureKind
 
 _RETRYABLE_KINDS: frozenset[FailureKind] = frozenset(
     {"rate_limited", "server_error", "timeout", "connection", "protocol"})

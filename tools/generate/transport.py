@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from typing import Any, Literal, Protocol
 
-from tools.generate.completion import ChatMessage, ModelConfig
-from tools.generate.transport_aiohttp import AiohttpTransport
-from tools.generate.transport_httpx import HttpxTransport
-from tools.generate.wire import Answer
+from retrolean.tools.generate.completion import ChatMessage, ModelConfig
+from retrolean.tools.generate.transport_aiohttp import AiohttpTransport
+from retrolean.tools.generate.transport_httpx import HttpxTransport
+from retrolean.tools.generate.wire import Answer
 
 TransportName = Literal["aiohttp", "httpx", "sdk"]
 
@@ -71,6 +71,6 @@ def open_transport(config: ModelConfig) -> Transport:
     if name == "httpx":
         return HttpxTransport(config)
     # imported on use: langchain-openai and the OpenAI SDK are a large heap to collect
-    from tools.generate.transport_sdk import SdkTransport
+    from retrolean.tools.generate.transport_sdk import SdkTransport
 
     return SdkTransport(config)

@@ -30,9 +30,9 @@ from typing import Any
 import aiohttp
 from yarl import URL
 
-from tools.generate.completion import ModelConfig
-from tools.generate.shards import IDLE_EXPIRY_S
-from tools.generate.wire import WireTransport, answer_json
+from retrolean.tools.generate.completion import ModelConfig
+from retrolean.tools.generate.shards import IDLE_EXPIRY_S
+from retrolean.tools.generate.wire import WireTransport, answer_json
 
 _JSON = {"Content-Type": "application/json"}
 

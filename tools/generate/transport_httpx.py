@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 
-from tools.generate.completion import ModelConfig
-from tools.generate.shards import IDLE_EXPIRY_S, SHARD_CONNECTIONS, Shards, shard_count
-from tools.generate.wire import WireTransport, answer_json
+from retrolean.tools.generate.completion import ModelConfig
+from retrolean.tools.generate.shards import IDLE_EXPIRY_S, SHARD_CONNECTIONS, Shards, shard_count
+from retrolean.tools.generate.wire import WireTransport, answer_json
 
 _DISCONNECTED = "without sending a response"  # httpcore's words for "closed before answering"
 

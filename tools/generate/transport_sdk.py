@@ -27,10 +27,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
 
-from tools.generate.completion import ChatMessage, Choice, ModelConfig
-from tools.generate.faults import server_message, status_error
-from tools.generate.shards import Shards, shard_count
-from tools.generate.wire import Answer, reasoning_of, token_logprobs
+from retrolean.tools.generate.completion import ChatMessage, Choice, ModelConfig
+from retrolean.tools.generate.faults import server_message, status_error
+from retrolean.tools.generate.shards import Shards, shard_count
+from retrolean.tools.generate.wire import Answer, reasoning_of, token_logprobs
 
 _LC_MESSAGE = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
 

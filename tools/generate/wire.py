@@ -32,8 +32,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tools.generate.completion import ChatMessage, Choice, ModelConfig, TokenLogprob, TopLogprob
-from tools.generate.faults import server_message, status_error
+from retrolean.tools.generate.completion import (
+    ChatMessage,
+    Choice,
+    ModelConfig,
+    TokenLogprob,
+    TopLogprob,
+)
+from retrolean.tools.generate.faults import server_message, status_error
 
 _O_SERIES = re.compile(r"^o\d")  # OpenAI's o1/o3/...: system messages go as "developer"
 

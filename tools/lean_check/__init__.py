@@ -18,23 +18,23 @@ from __future__ import annotations
 
 import logging
 
-from tools.lean_check.cli_backend import (
+from retrolean.tools.lean_check.cli_backend import (
     LeanInfo,
     checker_name,
     detect_lean,
     lean_version,
     run_cli,
 )
-from tools.lean_check.config import (
+from retrolean.tools.lean_check.config import (
     WITNESS_POLICY,
     ConsistencyPolicy,
     LeanConfig,
     ScreenLimits,
 )
-from tools.lean_check.policy import judge, missing_declarations
-from tools.lean_check.repl_backend import pool_for, shutdown_pools
-from tools.lean_check.screen import SCREEN_VERSION, ScreenResult, screen
-from tools.verdict import Verdict
+from retrolean.tools.lean_check.policy import judge, missing_declarations
+from retrolean.tools.lean_check.repl_backend import pool_for, shutdown_pools
+from retrolean.tools.lean_check.screen import SCREEN_VERSION, ScreenResult, screen
+from retrolean.tools.verdict import Verdict
 
 __all__ = [
     "SCREEN_CHECKER", "WITNESS_POLICY", "ConsistencyPolicy", "LeanConfig", "LeanInfo",

@@ -25,10 +25,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from tools.lean_check.config import LeanConfig
-from tools.lean_check.messages import LeanRun, parse_lean_json
-from tools.lean_check.process import kill_group, looks_out_of_memory, resolve, spawn, tail
-from tools.verdict import CheckMessage
+from retrolean.tools.lean_check.config import LeanConfig
+from retrolean.tools.lean_check.messages import LeanRun, parse_lean_json
+from retrolean.tools.lean_check.process import kill_group, looks_out_of_memory, resolve, spawn, tail
+from retrolean.tools.verdict import CheckMessage
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from tools.verdict import CheckMessage, Severity
+from retrolean.tools.verdict import CheckMessage, Severity
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 
-from tools.lean_check.config import ConsistencyPolicy
-from tools.lean_check.lexer import Reading, code_view
-from tools.lean_check.messages import LeanRun, is_sorry_warning
-from tools.verdict import CheckMessage, Verdict
+from retrolean.tools.lean_check.config import ConsistencyPolicy
+from retrolean.tools.lean_check.lexer import Reading, code_view
+from retrolean.tools.lean_check.messages import LeanRun, is_sorry_warning
+from retrolean.tools.verdict import CheckMessage, Verdict
 
 _DECL = re.compile(
     r"(?<![\w'!?.])(theorem|lemma|def|abbrev|instance|example|structure|inductive|class|opaque)"

@@ -31,10 +31,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tools.lean_check.config import LeanConfig
-from tools.lean_check.lexer import Reading, code_view
-from tools.lean_check.messages import JsonAccumulator, LeanRun, parse_repl_response
-from tools.lean_check.process import group_rss_mb, kill_group, looks_out_of_memory, spawn, tail
+from retrolean.tools.lean_check.config import LeanConfig
+from retrolean.tools.lean_check.lexer import Reading, code_view
+from retrolean.tools.lean_check.messages import JsonAccumulator, LeanRun, parse_repl_response
+from retrolean.tools.lean_check.process import (
+    group_rss_mb,
+    kill_group,
+    looks_out_of_memory,
+    spawn,
+    tail,
+)
 
 log = logging.getLogger(__name__)
 

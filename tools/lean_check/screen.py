@@ -23,8 +23,8 @@ import unicodedata
 
 from pydantic import BaseModel, Field
 
-from tools.lean_check.config import ScreenLimits
-from tools.lean_check.lexer import code_views
+from retrolean.tools.lean_check.config import ScreenLimits
+from retrolean.tools.lean_check.lexer import code_views
 
 SCREEN_VERSION = "1"
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import math
 import random
 
-from skills.problems.codecs import INT, INTS, words
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port
-from skills.problems.registry import register
-from skills.problems.terms import Term, add, eq, mod, mul, or_, sub
+from retrolean.skills.problems.codecs import INT, INTS, words
+from retrolean.skills.problems.gadget import Gadget, IntVar, Params, Part, Port, register
+from retrolean.skills.problems.terms import Term, add, eq, mod, mul, or_, sub
 
 
 @register

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import random
 
-from skills.problems.codecs import INT, INTS, PAIRS
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port, distinct_pairs_below
-from skills.problems.registry import register
-from skills.problems.terms import Term, TermLike, add, and_, eq, gt, le, lt, mul, sub
+from retrolean.skills.problems.codecs import INT, INTS, PAIRS
+from retrolean.skills.problems.gadget import (
+    Gadget,
+    IntVar,
+    Params,
+    Part,
+    Port,
+    distinct_pairs_below,
+    register,
+)
+from retrolean.skills.problems.terms import Term, TermLike, add, and_, eq, gt, le, lt, mul, sub
 
 
 @register

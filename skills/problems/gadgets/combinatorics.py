@@ -12,11 +12,10 @@ from __future__ import annotations
 import math
 import random
 
-from skills.problems.codecs import INT, INTS, PAIRS, words
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port
-from skills.problems.gadgets.graphs import random_edges as random_edges  # its former home
-from skills.problems.registry import register
-from skills.problems.terms import (
+from retrolean.skills.problems.codecs import INT, INTS, PAIRS, words
+from retrolean.skills.problems.gadget import Gadget, IntVar, Params, Part, Port, register
+from retrolean.skills.problems.gadgets.graphs import random_edges as random_edges  # its former home
+from retrolean.skills.problems.terms import (
     Term,
     TermLike,
     add,

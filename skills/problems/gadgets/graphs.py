@@ -15,10 +15,17 @@ from __future__ import annotations
 import itertools
 import random
 
-from skills.problems.codecs import INT, INTS, PAIRS
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port, distinct_pairs_below
-from skills.problems.registry import register
-from skills.problems.terms import Term, add, distinct, eq, ge, le, ne, or_, sub
+from retrolean.skills.problems.codecs import INT, INTS, PAIRS
+from retrolean.skills.problems.gadget import (
+    Gadget,
+    IntVar,
+    Params,
+    Part,
+    Port,
+    distinct_pairs_below,
+    register,
+)
+from retrolean.skills.problems.terms import Term, add, distinct, eq, ge, le, ne, or_, sub
 
 
 def random_edges(rng: random.Random, n: int, extra: int) -> list[list[int]]:

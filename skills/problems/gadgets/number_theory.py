@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 import random
 
-from skills.problems.codecs import INT
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port
-from skills.problems.registry import register
-from skills.problems.terms import Term, add, and_, eq, ge, gt, lt, mod, mul, ne, not_, or_
+from retrolean.skills.problems.codecs import INT
+from retrolean.skills.problems.gadget import Gadget, IntVar, Params, Part, Port, register
+from retrolean.skills.problems.terms import Term, add, and_, eq, ge, gt, lt, mod, mul, ne, not_, or_
 
 
 @register

@@ -13,10 +13,9 @@ from __future__ import annotations
 import itertools
 import random
 
-from skills.problems.codecs import INT, INTS
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port
-from skills.problems.registry import register
-from skills.problems.terms import add, eq, ge, ite, le, mul
+from retrolean.skills.problems.codecs import INT, INTS
+from retrolean.skills.problems.gadget import Gadget, IntVar, Params, Part, Port, register
+from retrolean.skills.problems.terms import add, eq, ge, ite, le, mul
 
 
 def best_knapsack_value(weights: list[int], values: list[int], capacity: int) -> int:

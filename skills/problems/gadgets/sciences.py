@@ -12,10 +12,9 @@ from __future__ import annotations
 import random
 import re
 
-from skills.problems.codecs import INT, PAIRS, words
-from skills.problems.gadget import Gadget, Params, Part, Port
-from skills.problems.registry import register
-from skills.problems.terms import Term, add, and_, eq, ge, ite, le, mul, ne, sub
+from retrolean.skills.problems.codecs import INT, PAIRS, words
+from retrolean.skills.problems.gadget import Gadget, Params, Part, Port, register
+from retrolean.skills.problems.terms import Term, add, and_, eq, ge, ite, le, mul, ne, sub
 
 # name -> (reactants, products, smallest balancing coefficients)
 REACTIONS: dict[str, tuple[list[str], list[str], list[int]]] = {

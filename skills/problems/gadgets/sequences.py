@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import random
 
-from skills.problems.codecs import INT
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port
-from skills.problems.registry import register
-from skills.problems.terms import Term, add, eq, mul
+from retrolean.skills.problems.codecs import INT
+from retrolean.skills.problems.gadget import Gadget, IntVar, Params, Part, Port, register
+from retrolean.skills.problems.terms import Term, add, eq, mul
 
 
 @register

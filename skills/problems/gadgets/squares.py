@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import random
 
-from skills.problems.codecs import INT, PAIRS
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port
-from skills.problems.registry import register
-from skills.problems.terms import add, distinct, eq
+from retrolean.skills.problems.codecs import INT, PAIRS
+from retrolean.skills.problems.gadget import Gadget, IntVar, Params, Part, Port, register
+from retrolean.skills.problems.terms import add, distinct, eq
 
 
 def lucas_square(c: int, a: int, b: int) -> list[int]:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import math
 import random
 
-from skills.problems.codecs import INT, INTS, PAIRS, words
-from skills.problems.gadget import Gadget, IntVar, Params, Part, Port
-from skills.problems.registry import register
-from skills.problems.terms import Term, add, distinct, eq, le, mod, mul, or_
+from retrolean.skills.problems.codecs import INT, INTS, PAIRS, words
+from retrolean.skills.problems.gadget import Gadget, IntVar, Params, Part, Port, register
+from retrolean.skills.problems.terms import Term, add, distinct, eq, le, mod, mul, or_
 
 
 @register

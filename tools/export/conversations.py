@@ -20,13 +20,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.dedup import DedupReport, TextEmbedder, dedup
-from evals.split import assign_splits, split_records
-from memory.atomic import write_lines_atomic
-from memory.errors import UserError
-from memory.runs import set_path
-from tools.save_set import load_set
-from traces.chat import validate_conversation
+from retrolean.memory.atomic import write_lines_atomic
+from retrolean.memory.errors import UserError
+from retrolean.memory.runs import set_path
+from retrolean.tools.export.dedup import DedupReport, TextEmbedder, dedup
+from retrolean.tools.export.split import assign_splits, split_records
+from retrolean.tools.save_set import load_set
+from retrolean.traces.chat import validate_conversation
 
 FORMATS = ("messages", "sharegpt")
 SHAREGPT_FROM = {"system": "system", "user": "human", "assistant": "gpt"}

@@ -19,7 +19,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from memory.errors import UserError
+from retrolean.memory.errors import UserError
 
 LEXERS = {"smtlib2": "scheme", "lean4": "lean4"}
 

@@ -16,17 +16,16 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals.dataset_card import MARKER, render_card
-from evals.dedup import DedupReport, TextEmbedder, dedup
-from evals.split import assign_splits, split_records
-from memory.atomic import write_text_atomic
-from memory.errors import UserError
-from memory.runs import read_plan, set_names, set_path
-from tools.save_set import load_set
+from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.errors import UserError
+from retrolean.memory.runs import read_plan, set_names, set_path
+from retrolean.tools.export.dataset_card import MARKER, DatasetExport, SetExport, render_card
+from retrolean.tools.export.dedup import TextEmbedder, dedup
+from retrolean.tools.export.split import assign_splits, split_records
+from retrolean.tools.save_set import load_set
 
 log = logging.getLogger(__name__)
 
@@ -91,26 +90,6 @@ def _prepare_out(out: Path) -> None:
             raise UserError(f"--out {out} is a non-empty directory that is not a retrolean "
                             "dataset export; give a new or empty directory")
         shutil.rmtree(out / "data", ignore_errors=True)
-
-
-@dataclass
-class SetExport:
-    """One set's rows per split and where they went."""
-
-    name: str
-    records: int
-    dedup: DedupReport
-    splits: dict[str, int] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)  # split -> path relative to the output
-
-
-@dataclass
-class DatasetExport:
-    """What `export_dataset` wrote."""
-
-    out: Path
-    sets: list[SetExport] = field(default_factory=list)
-    combinations: dict[str, int] = field(default_factory=dict)  # split -> combinations
 
 
 def export_dataset(run_dir: Path, out: Path, dedup_mode: str = "exact",

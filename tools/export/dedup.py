@@ -22,8 +22,8 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from memory.errors import UserError
-from tools.formal_text import content_for_embedding
+from retrolean.memory.errors import UserError
+from retrolean.tools.formal_text import content_for_embedding
 
 DedupMode = Literal["none", "exact", "near"]
 MODES: tuple[str, ...] = ("none", "exact", "near")

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from memory.errors import UserError
+from retrolean.memory.errors import UserError
 
 Combination = tuple[str, ...]
 

@@ -10,17 +10,36 @@ uses and limitations are the publisher's to write.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from memory.errors import UserError
-from traces.reader import load_trace
-from traces.summary import stage_counts
-
-if TYPE_CHECKING:
-    from evals.dataset_export import DatasetExport
+from retrolean.memory.errors import UserError
+from retrolean.tools.export.dedup import DedupReport
+from retrolean.traces.reader import load_trace
+from retrolean.traces.summary import stage_counts
 
 MARKER = "<!-- written by retrolean export dataset -->"
+
+
+@dataclass
+class SetExport:
+    """One set's rows per split and where they went."""
+
+    name: str
+    records: int
+    dedup: DedupReport
+    splits: dict[str, int] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # split -> path relative to the output
+
+
+@dataclass
+class DatasetExport:
+    """What `export_dataset` wrote."""
+
+    out: Path
+    sets: list[SetExport] = field(default_factory=list)
+    combinations: dict[str, int] = field(default_factory=dict)  # split -> combinations
 
 
 def _front_matter(export: DatasetExport, run_id: str) -> list[str]:
