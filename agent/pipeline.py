@@ -12,8 +12,8 @@ import logging
 from dataclasses import dataclass
 
 from retrolean.agent.settings import Settings
-from retrolean.agent.skill_versions import SKILL_VERSIONS
 from retrolean.memory.errors import UserError
+from retrolean.memory.languages import FormalLanguage
 from retrolean.memory.workspace import Workspace
 from retrolean.recipes.backends.base import SkillBackend
 from retrolean.recipes.backends.model import ModelBackend
@@ -23,12 +23,11 @@ from retrolean.recipes.plans import load_recipe
 from retrolean.recipes.recipe import Recipe
 from retrolean.recipes.records import Record
 from retrolean.recipes.sampling import sample_records
-from retrolean.recipes.stages.context import Checker, StageContext
+from retrolean.recipes.stages.context import StageContext
 from retrolean.skills.problems.registry import gadget_domains
+from retrolean.tools.checkers import formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
-from retrolean.tools.lean_check import WITNESS_POLICY, LeanConfig, detect_lean, lean_check
-from retrolean.tools.smt_check import smt_check
-from retrolean.tools.verdict import Verdict
+from retrolean.tools.lean_check import LeanConfig, detect_lean
 
 log = logging.getLogger(__name__)
 
@@ -44,31 +43,19 @@ class RunOptions:
     domains: list[str] | None = None
 
 
-def resolve_language(requested: str, settings: Settings) -> tuple[str, str]:
+def resolve_language(requested: str, settings: Settings) -> tuple[FormalLanguage, str]:
     """The formal language to use and why (auto: Lean where it runs, else SMT-LIB with Z3)."""
-    if requested == "smtlib2":
-        return "smtlib2", "asked for SMT-LIB 2"
+    if requested == FormalLanguage.SMTLIB2:
+        return FormalLanguage.SMTLIB2, "asked for SMT-LIB 2"
     info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=False, timeout_s=60)
-    if requested == "lean4":
+    if requested == FormalLanguage.LEAN4:
         if not info.found:
             raise UserError(f"--formal lean4 needs Lean, but it is not usable here "
                             f"({info.detail or 'not found'}); install Lean or use --formal smtlib2")
-        return "lean4", f"asked for Lean 4 ({info.version})"
+        return FormalLanguage.LEAN4, f"asked for Lean 4 ({info.version})"
     if info.found:
-        return "lean4", f"auto: found {info.version}"
-    return "smtlib2", "auto: no Lean here, so SMT-LIB 2 checked by Z3"
-
-
-def make_checker(settings: Settings) -> Checker:
-    """The formal checker for a language: Z3 for SMT-LIB 2, Lean (screened) for Lean 4."""
-    config = LeanConfig.from_settings(settings)
-
-    def check(text: str, language: str) -> Verdict:
-        if language == "lean4":
-            return lean_check(text, policy=WITNESS_POLICY, config=config)
-        return smt_check(text, timeout_ms=settings.z3_timeout_ms)
-
-    return check
+        return FormalLanguage.LEAN4, f"auto: found {info.version}"
+    return FormalLanguage.SMTLIB2, "auto: no Lean here, so SMT-LIB 2 checked by Z3"
 
 
 @dataclass
@@ -90,7 +77,7 @@ class PreparedRun:
             return [r.model_copy(deep=True) for r in self.records]
         backend = self.ctx.backend
         return sample_records(recipe, self.pool, backend.name, self.themes, backend.model,
-                              getattr(backend, "skill_versions", SKILL_VERSIONS))
+                              backend.skill_versions)
 
 
 def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
@@ -119,10 +106,10 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
         pool = list(dict.fromkeys(options.domains))
     workspace = Workspace(settings.workspace)
     language, why = resolve_language(settings.formal, settings)
-    check = make_checker(settings)
+    check = formal_checker(settings.z3_timeout_ms, LeanConfig.from_settings(settings))
     backend: SkillBackend
     if not settings.uses_model:
-        backend = TemplateBackend(cards, settings.z3_timeout_ms)
+        backend, check = TemplateBackend(cards, settings.z3_timeout_ms), remember_verdicts(check)
     else:
         assert settings.model is not None and settings.base_url is not None
         model_backend = ModelBackend.for_endpoint(
@@ -135,7 +122,7 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
             temperature_scale=params.temperature_scale)
         backend, check = model_backend, model_backend.check or check  # one verdict memory
     records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,
-                             getattr(backend, "skill_versions", SKILL_VERSIONS))
+                             backend.skill_versions)
     ctx = StageContext(recipe=recipe, domains=cards, personas=catalog.personas,
                        conversations=catalog.conversations, language=language, backend=backend,
                        check=check, embedder=Embedder(settings.embedding_model))

@@ -13,8 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrolean.memory.errors import UserError
-
-FormalLanguage = Literal["auto", "smtlib2", "lean4"]
+from retrolean.memory.languages import FormalLanguage
 
 
 class Settings(BaseSettings):
@@ -26,7 +25,9 @@ class Settings(BaseSettings):
     workspace: Path = Field(Path("workspace"), description="git repository holding every run")
     recipe: str = Field("make-r1-easier-to-prompt", description="recipe name or YAML path")
     catalog: Path | None = Field(None, description="directory overriding catalog files")
-    formal: FormalLanguage = Field("auto", description="formal language of the problems")
+    formal: FormalLanguage | Literal["auto"] = Field(
+        "auto", description="formal language of the problems (auto: Lean 4 where Lean runs, "
+                            "else SMT-LIB 2)")
     model: str | None = Field(
         None, description="model name on the endpoint; none means the template backend",
         validation_alias=AliasChoices("RETROLEAN_MODEL", "OPENAI_MODEL", "model"),

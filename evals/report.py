@@ -20,13 +20,14 @@ from retrolean.evals import text_measures as tm
 from retrolean.evals.html import render_html
 from retrolean.evals.plots import draw_all
 from retrolean.evals.report_schema import EVAL_DIR, EvalReport, headline
-from retrolean.evals.runs import RunView, resolve_run
+from retrolean.evals.runs import RunView
 from retrolean.evals.yields import (
     similarity_checks,
     stage_yields,
     touchstones_absent_rate,
 )
 from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.runs import locate_run
 from retrolean.memory.workspace import Workspace
 from retrolean.tools.embed_similarity import DEFAULT_MODEL, Embedder
 
@@ -76,7 +77,7 @@ def write_eval_files(run: RunView, report: EvalReport) -> dict[str, Path]:
 def evaluate_run(workspace: Workspace, ref: str, embedding_model: str = DEFAULT_MODEL,
                  near_duplicate: float = tm.NEAR_DUPLICATE) -> tuple[EvalReport, dict[str, Path]]:
     """Measure the run named by `ref`, write its eval/ directory and commit it."""
-    run = RunView.open(resolve_run(workspace, ref))
+    run = RunView.open(locate_run(workspace, ref))
     report = build_report(run, Embedder(embedding_model), near_duplicate)
     paths = write_eval_files(run, report)
     workspace.commit(f"eval {run.run_id}: report ({report.final} of {report.sampled} problems)",

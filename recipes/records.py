@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from retrolean.memory.languages import FormalLanguage
 from retrolean.tools.verdict import Verdict
 
 
@@ -21,7 +22,7 @@ class _Part(BaseModel):
 class Formal(_Part):
     """The formal problem and the checker's verdict on it."""
 
-    language: Literal["smtlib2", "lean4"]
+    language: FormalLanguage
     text: str
     check: Verdict | None = None
     spec: dict[str, Any] | None = None  # the template backend's structured form
@@ -75,7 +76,7 @@ class Missing(_Part):
     touchstones_absent: bool | None = None
 
 
-class FillIn(_Part):
+class FillInTurn(_Part):
     """The assistant turn that names the missing domain and how it meets the need."""
 
     domain: str
@@ -120,7 +121,7 @@ class Record(BaseModel):
     english: English | None = None
     personas: dict[str, PersonaText] = Field(default_factory=dict)
     missing: Missing | None = None
-    fill_in: FillIn | None = None
+    fill_in: FillInTurn | None = None
     conversations: list[Conversation] = Field(default_factory=list)
     provenance: Provenance
     reject: Reject | None = None

@@ -8,7 +8,7 @@ import pytest
 from review_run import add_run_copy, cli, copy_workspace, only_run, review_workspace
 
 from retrolean.memory.errors import UserError
-from retrolean.memory.runs import resolve_run
+from retrolean.memory.runs import locate_run, resolve_run
 from retrolean.memory.workspace import Workspace
 from retrolean.tools.save_set import load_set
 
@@ -56,6 +56,14 @@ def test_runs_are_named_by_id_prefix_fragment_or_latest(ws, tmp_path):
     assert resolve_run(w, "latest") == "29990101-000000-other-beef"
     with pytest.raises(UserError, match="ambiguous"):
         resolve_run(w, "-")
+
+
+def test_a_run_directory_is_located_by_name_or_by_path(ws, tmp_path):
+    own = copy_workspace(ws, tmp_path / "own")
+    run = only_run(own)
+    w = Workspace(own)
+    assert locate_run(w, run.name[-4:]) == w.run_dir(run.name)
+    assert locate_run(w, str(run)) == run.resolve()  # a path works even outside the workspace
 
 
 def test_sets_show_lists_sets_then_records_then_one_record(ws, capsys):

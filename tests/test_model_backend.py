@@ -9,7 +9,7 @@ import pytest
 
 from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft
 from retrolean.recipes.backends.calls import CallLog, ModelCall
-from retrolean.recipes.backends.model import JudgedPresence, ModelBackend, language_of
+from retrolean.recipes.backends.model import ModelBackend, language_of
 from retrolean.recipes.catalog_loader import CATALOG_DIR, load_catalog
 from retrolean.recipes.recipe import Parameters
 from retrolean.recipes.stages.accounting import accounted
@@ -271,8 +271,8 @@ def test_presence_judge_uses_logprobs_where_offered(fake_openai, tmp_path):
     fake_openai.enqueue(Reply.yes_no(0.9))
     model = backend(fake_openai, tmp_path)
     (score,) = model.judge_presence([(SAT, CATALOG.domains["primes"])])
-    assert isinstance(score, JudgedPresence) and score.method == "logprobs"
-    assert score == pytest.approx(0.9, abs=0.01)
+    assert score is not None and score.method == "logprobs"
+    assert score.p_yes == pytest.approx(0.9, abs=0.01)
     body = fake_openai.chat_requests[0].body
     assert body["logprobs"] is True and body["top_logprobs"] == 20
     call = model.drain_calls()[0]
@@ -283,7 +283,7 @@ def test_presence_judge_samples_where_logprobs_are_refused(fake_openai, tmp_path
     fake_openai.logprobs_supported = False
     fake_openai.fallback = lambda request: Reply.think("checking", "Yes.")
     (score,) = backend(fake_openai, tmp_path).judge_presence([(SAT, CATALOG.domains["primes"])])
-    assert score.method == "sampling" and score > 0.5
+    assert score is not None and score.method == "sampling" and score.p_yes > 0.5
     assert len(fake_openai.chat_requests) == 1 + 5
 
 

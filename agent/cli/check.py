@@ -18,18 +18,19 @@ from rich.table import Table
 
 from retrolean.agent.settings import Settings
 from retrolean.memory.errors import UserError
+from retrolean.memory.languages import FormalLanguage
 from retrolean.tools.lean_check import SCREEN_CHECKER, LeanConfig, lean_check, screen
 from retrolean.tools.lean_check.process import resolve
 from retrolean.tools.verdict import Verdict
 
-LANGUAGES = {".lean": "lean4", ".smt2": "smtlib2"}
+LANGUAGES = {".lean": FormalLanguage.LEAN4, ".smt2": FormalLanguage.SMTLIB2}
 
 
-def _language(path: Path, formal: str | None) -> str:
+def _language(path: Path, formal: str | None) -> FormalLanguage:
     if formal is not None:
         if formal not in LANGUAGES.values():
             raise UserError(f"unknown formal language {formal!r}; use --formal lean4 or smtlib2")
-        return formal
+        return FormalLanguage(formal)
     language = LANGUAGES.get(path.suffix.lower())
     if language is None:
         raise UserError(f"cannot tell the language of {path.name}: name it .lean or .smt2, "
@@ -104,7 +105,7 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         console = Console(highlight=False, soft_wrap=True)
         console.print(f"check {escape(str(file))} ({language})")
-        if language == "lean4":
+        if language == FormalLanguage.LEAN4:
             verdict = check_lean(text, settings)
         else:
             from retrolean.tools.smt_check import smt_check

@@ -157,7 +157,7 @@ class Nodes:
         result = STAGES[stage.name].run(records, ctx) if records else None
         seconds = time.perf_counter() - t0
         self.rt.progress.finish(stage.name)
-        for call in getattr(ctx.backend, "drain_calls", list)():
+        for call in ctx.backend.drain_calls():
             self.rt.trace.write(stage=stage.name, **call.trace_fields())
         accepted = result.accepted if result else []
         rejected = result.rejected if result else []
@@ -228,13 +228,10 @@ class Nodes:
 
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
-        totals = getattr(self.rt.prepared.ctx.backend, "call_totals", None)
-        spent = Spent(seconds=state.get("spent_seconds", 0.0))
-        if totals is not None:
-            t = totals()
-            spent.model_calls = t.calls - t.cache_hits  # a cached answer costs nothing
-            spent.tokens = t.tokens_in + t.tokens_out
-        return spent
+        t = self.rt.prepared.ctx.backend.call_totals()
+        return Spent(seconds=state.get("spent_seconds", 0.0),
+                     model_calls=t.calls - t.cache_hits,  # a cached answer costs nothing
+                     tokens=t.tokens_in + t.tokens_out)
 
     def _steer(self, state: RunState, decision: Decision, answer: str) -> Decision:
         if not answer.strip():

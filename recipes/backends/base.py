@@ -1,15 +1,29 @@
-"""The interface every skill backend implements, batch by batch."""
+"""The interface every skill backend implements, batch by batch, and what callers may use.
+
+`SkillBackend` declares everything a stage or the agent calls on a backend —
+the skills, the model-call log (`drain_calls`, `call_totals`), the client a
+model planner can share, the skill versions records carry — so no caller
+probes a backend for what it might have. The template backend answers the
+model-only parts plainly: no client, no calls, zero totals.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from retrolean.memory.languages import FormalLanguage
+from retrolean.recipes.backends.calls import CallTotals, ModelCall
 from retrolean.recipes.recipe import Parameters
 from retrolean.skills.cards import DomainCard, PersonaCard
+from retrolean.skills.drop_domain.template import Dropped
 from retrolean.skills.persona.base import Draft
 from retrolean.skills.problems.spec import ProblemSpec
+from retrolean.tools.generate import ModelClient
+from retrolean.tools.judge import JudgeScore
+
+__all__ = ["DropRequest", "Dropped", "Failure", "FormalDraft", "SkillBackend"]
 
 
 @dataclass
@@ -31,6 +45,8 @@ class FormalDraft:
 
 @dataclass
 class DropRequest:
+    """What dropping a domain from one persona description needs."""
+
     spec: ProblemSpec
     segments: dict[str, str]
     text: str
@@ -39,20 +55,25 @@ class DropRequest:
     frame_shift: bool
 
 
-@dataclass
-class Dropped:
-    text: str
-    frames: dict[str, str] = field(default_factory=dict)
-
-
+@runtime_checkable
 class SkillBackend(Protocol):
-    """Produces the generated parts of the recipe."""
+    """Produces the generated parts of the recipe, and accounts for the model calls it made."""
 
     name: str  # "template" or "model"
-    model: str | None
+    model: str | None  # the model's name; None on the template backend
+    client: ModelClient | None  # the endpoint's client (a model planner shares it), or None
+    skill_versions: dict[str, str]  # skill id -> version, recorded in every record
+
+    def drain_calls(self) -> list[ModelCall]:
+        """The model calls made since the last drain, oldest first (none on the template)."""
+        ...
+
+    def call_totals(self) -> CallTotals:
+        """Running totals over every model call so far (zero on the template)."""
+        ...
 
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
-                  language: str, params: Parameters) -> list[FormalDraft | Failure]:
+                  language: FormalLanguage, params: Parameters) -> list[FormalDraft | Failure]:
         """A formal problem per (domains, theme, rng), under the recipe parameters in force."""
         ...
 
@@ -61,7 +82,8 @@ class SkillBackend(Protocol):
         """English caption per formal problem, and the domains stated without figures."""
         ...
 
-    def reformalize(self, texts: list[str], language: str) -> list[FormalDraft | Failure]:
+    def reformalize(self, texts: list[str], language: FormalLanguage
+                    ) -> list[FormalDraft | Failure]:
         """A formal problem per English (or vague) text."""
         ...
 
@@ -78,6 +100,6 @@ class SkillBackend(Protocol):
         """The assistant's fill-in naming the dropped domain, per (problem, dropped, rng)."""
         ...
 
-    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[float | None]:
-        """p(yes) that the formal text uses the domain; None where no judge runs."""
+    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[JudgeScore | None]:
+        """The judge's score that the formal text uses the domain; None where none was had."""
         ...

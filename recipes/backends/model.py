@@ -14,7 +14,7 @@ What differs from the template backend, by necessity:
 - `persona` returns the description whole (`segments={"description": text}`),
   so `drop` rewrites the whole text rather than swapping a segment;
 - `judge_presence` asks the judge (log-probabilities where offered, else
-  sampling); each score is a float carrying its `method`.
+  sampling); each score says how it was measured (`method`).
 
 Every call is logged (`calls`, drained with `drain_calls`); `call_totals`
 feeds the per-stage accounting. The recipe's `temperature_scale` multiplies
@@ -35,47 +35,36 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from retrolean.recipes.backends.asking import Ask, Asker, Check
+from retrolean.memory.languages import FormalLanguage
+from retrolean.recipes.backends.asking import AnswerCheck, Ask, Asker
 from retrolean.recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
 from retrolean.recipes.backends.calls import CallLog, CallTotals, ModelCall
-from retrolean.recipes.backends.checks import Checker, check_feedback, remember_verdicts
+from retrolean.recipes.backends.checks import check_feedback
 from retrolean.recipes.recipe import Parameters
 from retrolean.skills.cards import DomainCard, PersonaCard
 from retrolean.skills.conversation.template import VERSION as CONVERSATION_VERSION
 from retrolean.skills.persona.base import Draft
 from retrolean.skills.prompting import Prompt, has_prompt, load_prompt, prompt_versions
+from retrolean.tools.checkers import Checker, remember_verdicts
 from retrolean.tools.generate import ModelClient, ModelConfig, ResponseCache
 from retrolean.tools.generate.parsing import ParsedOutput
 from retrolean.tools.judge import JudgeScore
 
 
-class JudgedPresence(float):
-    """p(yes) of the presence judge, as a float that also says how it was measured."""
-
-    method: str
-    log_odds: float
-
-    def __new__(cls, score: JudgeScore) -> JudgedPresence:
-        value = super().__new__(cls, score.p_yes)
-        value.method = score.method
-        value.log_odds = score.log_odds
-        return value
-
-
-def language_of(text: str) -> str:
+def language_of(text: str) -> FormalLanguage:
     """The formal language of a text: SMT-LIB 2 if it opens with a parenthesis, else Lean 4.
 
     Example: language_of("; note\\n(declare-const x Int)") -> "smtlib2"
     """
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(";"))
-    return "smtlib2" if code.lstrip().startswith("(") else "lean4"
+    return FormalLanguage.SMTLIB2 if code.lstrip().startswith("(") else FormalLanguage.LEAN4
 
 
-def _domain(card: DomainCard, language: str | None = None) -> dict[str, Any]:
+def _domain(card: DomainCard, language: FormalLanguage | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {"id": card.id, "name": card.name, "description": card.description,
                             "need": card.need, "lay_terms": list(card.lay_terms)}
     if language is not None:
-        view["touchstones"] = list(getattr(card.touchstones, language))
+        view["touchstones"] = list(card.touchstones.of(language))
     return view
 
 
@@ -114,11 +103,6 @@ class ModelBackend:
                              timeout_s=timeout_s, api_key=SecretStr(api_key or "EMPTY"))
         return cls(ModelClient(config), cards, cache_path=cache_path, **options)
 
-    @property
-    def label(self) -> str:
-        """How the screen names this backend. Example: "model r1 at http://localhost:8000/v1"."""
-        return f"model {self.model} at {self.client.config.base_url}"
-
     def _ask(self, asks: list[Ask]) -> list[ParsedOutput[Any] | Failure]:
         self._open_cache()
         return self.asker.ask(asks)
@@ -141,7 +125,7 @@ class ModelBackend:
 
     # --- formal texts ----------------------------------------------------------------------
 
-    def _formal_check(self, language: str) -> Check | None:
+    def _formal_check(self, language: FormalLanguage) -> AnswerCheck | None:
         check = self.check
         if check is None:
             return None
@@ -153,8 +137,8 @@ class ModelBackend:
 
         return problem
 
-    def _formal_inputs(self, language: str, **inputs: Any) -> dict[str, Any]:
-        return {**inputs, "mathlib": self.mathlib} if language == "lean4" else inputs
+    def _formal_inputs(self, language: FormalLanguage, **inputs: Any) -> dict[str, Any]:
+        return {**inputs, "mathlib": self.mathlib} if language == FormalLanguage.LEAN4 else inputs
 
     @staticmethod
     def _draft(out: ParsedOutput[Any] | Failure) -> FormalDraft | Failure:
@@ -164,8 +148,9 @@ class ModelBackend:
         return FormalDraft(text=out.code.code, spec=None, notes=list(out.code.notes))
 
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
-                  language: str, params: Parameters) -> list[FormalDraft | Failure]:
+                  language: FormalLanguage, params: Parameters) -> list[FormalDraft | Failure]:
         """A formal problem per (domains, theme, rng), written by the model and checked."""
+        language = FormalLanguage(language)
         self.asker.temperature_scale = params.temperature_scale
         prompt = load_prompt("formalize", language)
         asks = [Ask(prompt, self._formal_inputs(
@@ -174,11 +159,12 @@ class ModelBackend:
                 for domains, theme, _rng in items]
         return [self._draft(out) for out in self._ask(asks)]
 
-    def reformalize(self, texts: list[str], language: str) -> list[FormalDraft | Failure]:
+    def reformalize(self, texts: list[str], language: FormalLanguage
+                    ) -> list[FormalDraft | Failure]:
         """A formal problem per English (or vague) text, written by the model and checked."""
+        language = FormalLanguage(language)
         prompt = load_prompt("reformalize", language)
-        conventions = [{"name": card.name, "touchstones": list(getattr(card.touchstones,
-                                                                       language))}
+        conventions = [{"name": card.name, "touchstones": list(card.touchstones.of(language))}
                        for card in self.cards.values()]
         asks = [Ask(prompt, self._formal_inputs(language, text=text, conventions=conventions),
                     check=self._formal_check(language)) for text in texts]
@@ -216,8 +202,9 @@ class ModelBackend:
             asks.append(Ask(prompt, {"description": req.text, "persona": _persona(req.persona),
                                      "dropped": _domain(card)}, check=_still_named(card)))
         return [out if isinstance(out, Failure)
-                else Dropped(text=out.data.description, frames=dict(out.data.frames))
-                for out in self._ask(asks)]
+                else Dropped(dropped=req.dropped, frame_shifted=req.frame_shift,
+                             text=out.data.description, frames=dict(out.data.frames))
+                for (req, _rng), out in zip(items, self._ask(asks), strict=True)]
 
     def fill_in(self, items: list[tuple[FormalDraft, str, random.Random]]) -> list[str | Failure]:
         """The assistant's turn naming the dropped domain and how it meets the need."""
@@ -230,14 +217,14 @@ class ModelBackend:
 
     # --- judges ------------------------------------------------------------------------------
 
-    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[float | None]:
-        """p(yes) that each formal text uses the domain (a `JudgedPresence`); None if the judge
-        could not be asked (the reason is in the call log)."""
+    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[JudgeScore | None]:
+        """The judge's score that each formal text uses the domain; None if the judge could
+        not be asked (the reason is in the call log)."""
         prompt = load_prompt("judge_presence")
         scores = self._judge([(prompt, {"formal": text, "language": language_of(text),
                                              "domain": _domain(card)})
                                    for text, card in items])
-        return [None if isinstance(s, Failure) else JudgedPresence(s) for s in scores]
+        return [None if isinstance(s, Failure) else s for s in scores]
 
     def judge_guidance(self, items: list[tuple[str, str]]) -> list[JudgeScore | Failure]:
         """Whether each text follows its content guidance (a theme, a wish): p(yes) and method."""
@@ -246,7 +233,7 @@ class ModelBackend:
                                  for text, guidance in items])
 
 
-def _still_named(card: DomainCard) -> Check:
+def _still_named(card: DomainCard) -> AnswerCheck:
     """A check that the rewritten description no longer names the dropped domain."""
     patterns = [re.compile(k, re.IGNORECASE) for k in card.keywords]
 

@@ -3,7 +3,8 @@
 No model is called. Formal problems come from the domain gadgets; a Lean 4
 rendering gets its existence proof from Z3's witness (an inconsistent
 combination has no witness, so it fails here in Lean mode, as it would fail
-Z3 in SMT-LIB mode). Presence is judged by touchstones only.
+Z3 in SMT-LIB mode). Presence is judged by touchstones only. The model-call
+log is empty, and the skill versions are those of the template processes.
 """
 
 from __future__ import annotations
@@ -12,18 +13,31 @@ import os
 import random
 from concurrent.futures import ThreadPoolExecutor
 
+from retrolean.memory.languages import FormalLanguage
 from retrolean.recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from retrolean.recipes.backends.calls import CallTotals, ModelCall
 from retrolean.recipes.recipe import Parameters
-from retrolean.skills.caption.template import caption as caption_template
+from retrolean.skills.caption import template as caption_skill
 from retrolean.skills.cards import DomainCard, PersonaCard
-from retrolean.skills.drop_domain.template import drop as drop_template
-from retrolean.skills.fill_in.template import fill_in as fill_in_template
-from retrolean.skills.formalize.template import formalize_spec, render
+from retrolean.skills.conversation import template as conversation_skill
+from retrolean.skills.drop_domain import template as drop_domain_skill
+from retrolean.skills.fill_in import template as fill_in_skill
+from retrolean.skills.formalize import template as formalize_skill
+from retrolean.skills.persona import template as persona_skill
 from retrolean.skills.persona.base import Draft
-from retrolean.skills.persona.template import describe
 from retrolean.skills.problems.spec import ProblemSpec
-from retrolean.skills.reformalize.template import reformalize as reformalize_template
+from retrolean.skills.reformalize import template as reformalize_skill
+from retrolean.tools.judge import JudgeScore
 from retrolean.tools.smt_check import smt_check
+
+SKILL_VERSIONS: dict[str, str] = {
+    name: module.VERSION for name, module in {
+        "formalize": formalize_skill, "caption": caption_skill,
+        "reformalize": reformalize_skill, "persona": persona_skill,
+        "drop_domain": drop_domain_skill, "fill_in": fill_in_skill,
+        "conversation": conversation_skill,
+    }.items()
+}
 
 
 class TemplateBackend:
@@ -31,31 +45,43 @@ class TemplateBackend:
 
     name = "template"
     model = None
+    client = None
+    skill_versions = SKILL_VERSIONS
 
     def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000) -> None:
         self.cards = cards
         self.z3_timeout_ms = z3_timeout_ms
         self.threads = max(1, os.cpu_count() or 1)
 
+    def drain_calls(self) -> list[ModelCall]:
+        """No model is called: always empty."""
+        return []
+
+    def call_totals(self) -> CallTotals:
+        """No model is called: always zero."""
+        return CallTotals()
+
     def _solve(self, text: str) -> dict[str, int] | None:
         verdict = smt_check(text, timeout_ms=self.z3_timeout_ms)
         return verdict.witness if verdict.ok else None
 
-    def _draft(self, spec: ProblemSpec, language: str) -> FormalDraft | Failure:
-        smt = render(spec, "smtlib2")
-        if language != "lean4":
+    def _draft(self, spec: ProblemSpec, language: FormalLanguage) -> FormalDraft | Failure:
+        smt = formalize_skill.render(spec, FormalLanguage.SMTLIB2)
+        if language != FormalLanguage.LEAN4:
             return FormalDraft(text=smt, spec=spec)
         verdict = smt_check(smt, timeout_ms=self.z3_timeout_ms)
         if not verdict.ok:
             return Failure(f"no witness to prove in Lean: {verdict.summary()}")
-        return FormalDraft(text=render(spec, "lean4", verdict.witness), spec=spec,
+        return FormalDraft(text=formalize_skill.render(spec, FormalLanguage.LEAN4,
+                                                       verdict.witness), spec=spec,
                            witness=verdict.witness)
 
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
-                  language: str, params: Parameters) -> list[FormalDraft | Failure]:
+                  language: FormalLanguage, params: Parameters) -> list[FormalDraft | Failure]:
         def one(item: tuple[list[str], str | None, random.Random]) -> FormalDraft | Failure:
             domains, theme, rng = item
-            spec = formalize_spec(domains, theme, rng, self._solve, params.guided_link_rate)
+            spec = formalize_skill.formalize_spec(domains, theme, rng, self._solve,
+                                                  params.guided_link_rate)
             return self._draft(spec, language)
 
         # Z3 releases the GIL, so threads overlap its solving; each item has its own rng and
@@ -70,13 +96,14 @@ class TemplateBackend:
             if draft.spec is None:
                 out.append(Failure("the template captioner needs a structured problem"))
             else:
-                out.append(caption_template(draft.spec, self.cards, rng, concise_rate))
+                out.append(caption_skill.caption(draft.spec, self.cards, rng, concise_rate))
         return out
 
-    def reformalize(self, texts: list[str], language: str) -> list[FormalDraft | Failure]:
+    def reformalize(self, texts: list[str], language: FormalLanguage
+                    ) -> list[FormalDraft | Failure]:
         out: list[FormalDraft | Failure] = []
         for text in texts:
-            spec = reformalize_template(text, self.cards)
+            spec = reformalize_skill.reformalize(text, self.cards)
             if spec is None:
                 out.append(Failure("no known domain could be read from the text"))
             else:
@@ -90,21 +117,21 @@ class TemplateBackend:
             if draft.spec is None:
                 out.append(Failure("the template persona process needs a structured problem"))
             else:
-                out.append(describe(draft.spec, self.cards, persona, rng))
+                out.append(persona_skill.describe(draft.spec, self.cards, persona, rng))
         return out
 
     def drop(self, items: list[tuple[DropRequest, random.Random]]) -> list[Dropped | Failure]:
         out: list[Dropped | Failure] = []
         for req, rng in items:
-            result = drop_template(req.spec, req.segments, req.dropped, req.persona, self.cards,
-                                   rng, 1.0 if req.frame_shift else 0.0)
-            out.append(Dropped(text=result.text, frames=result.frames))
+            out.append(drop_domain_skill.drop(req.spec, req.segments, req.dropped, req.persona,
+                                              self.cards, rng, 1.0 if req.frame_shift else 0.0))
         return out
 
     def fill_in(self, items: list[tuple[FormalDraft, str, random.Random]]) -> list[str | Failure]:
-        return [fill_in_template(draft.spec, dropped, self.cards, rng) if draft.spec
+        return [fill_in_skill.fill_in(draft.spec, dropped, self.cards, rng) if draft.spec
                 else Failure("the template fill-in needs a structured problem")
                 for draft, dropped, rng in items]
 
-    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[float | None]:
+    def judge_presence(self, items: list[tuple[str, DomainCard]]) -> list[JudgeScore | None]:
+        """No judge without a model: presence rests on touchstones alone."""
         return [None for _ in items]

@@ -8,15 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from retrolean.memory.languages import FormalLanguage
 from retrolean.recipes.backends.base import SkillBackend
 from retrolean.recipes.recipe import Recipe
 from retrolean.recipes.records import Record, Reject
 from retrolean.skills.cards import ConversationTemplate, DomainCard, PersonaCard
+from retrolean.tools.checkers import Checker
 from retrolean.tools.embed_similarity import Embedder
 from retrolean.tools.formal_text import content_for_embedding
-from retrolean.tools.verdict import Verdict
-
-Checker = Callable[[str, str], Verdict]  # (text, language) -> verdict
 
 
 @dataclass
@@ -27,7 +26,7 @@ class StageContext:
     domains: dict[str, DomainCard]
     personas: dict[str, PersonaCard]
     conversations: dict[str, ConversationTemplate]
-    language: str
+    language: FormalLanguage
     backend: SkillBackend
     check: Checker
     embedder: Embedder

@@ -55,12 +55,15 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
         else:
             result.accepted.append(record)
         ctx.progress(1)
-    result.figures["similarity"] = summarize(sims)
+    result.figures["similarity"] = similarity_figures(sims)
     return result
 
 
-def summarize(values: list[float]) -> dict[str, float]:
-    """Count, min, median, mean and max of a list of similarities."""
+def similarity_figures(values: list[float]) -> dict[str, float]:
+    """A stage's similarity figures for its report: count, min, median, mean and max.
+
+    Example: similarity_figures([0.9, 1.0]) -> {"count": 2, "min": 0.9, "median": 0.95, …}
+    """
     if not values:
         return {"count": 0}
     return {"count": len(values), "min": min(values), "median": statistics.median(values),

@@ -54,14 +54,14 @@ def presence(records: list[Record], ctx: StageContext) -> StageResult:
         assert record.formal is not None
         absent = []
         for d in record.domains:
-            patterns = getattr(ctx.domains[d].touchstones, ctx.language)
+            patterns = ctx.domains[d].touchstones.of(ctx.language)
             matched = matching_touchstones(record.formal.text, patterns, ctx.language)
-            p_yes = next(scores)
+            score = next(scores)
             record.presence[d] = PresenceCheck(
                 touchstones=bool(matched), matched=matched,
-                judge=None if p_yes is None else float(p_yes),
-                judge_method=None if p_yes is None else getattr(p_yes, "method", "judge"))
-            if not matched or (p_yes is not None and p_yes < threshold):
+                judge=None if score is None else score.p_yes,
+                judge_method=None if score is None else score.method)
+            if not matched or (score is not None and score.p_yes < threshold):
                 absent.append(d)
         if absent:
             result.reject(record, "presence", "domain not present in the formal text: "

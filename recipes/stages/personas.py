@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 
 from retrolean.recipes.backends.base import DropRequest, Failure
-from retrolean.recipes.records import FillIn, Missing, PersonaText, Record, RoundTrip
+from retrolean.recipes.records import FillInTurn, Missing, PersonaText, Record, RoundTrip
 from retrolean.recipes.stages.context import StageContext, StageResult
-from retrolean.recipes.stages.english import summarize
+from retrolean.recipes.stages.english import similarity_figures
 from retrolean.recipes.stages.formal import draft_of
 from retrolean.tools.touchstones import matching_touchstones
 
@@ -93,7 +93,7 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         record.missing.roundtrip.similarity = sim
     for record in kept:
         m = record.missing
-        patterns = getattr(ctx.domains[m.dropped].touchstones, ctx.language)
+        patterns = ctx.domains[m.dropped].touchstones.of(ctx.language)
         present = matching_touchstones(m.roundtrip.text, patterns, ctx.language)
         m.touchstones_absent = not present
         if present:
@@ -105,7 +105,8 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         else:
             result.accepted.append(record)
         ctx.progress(1)
-    result.figures["similarity"] = summarize([r.missing.roundtrip.similarity for r in kept])
+    result.figures["similarity"] = similarity_figures([r.missing.roundtrip.similarity
+                                                       for r in kept])
     result.figures["frame_shifted"] = sum(r.missing.frame_shifted for r in kept)
     return result
 
@@ -118,7 +119,7 @@ def fill_in(records: list[Record], ctx: StageContext) -> StageResult:
         if isinstance(out, Failure):
             result.reject(record, "fill_in", out.reason)
         else:
-            record.fill_in = FillIn(domain=record.missing.dropped, text=out)
+            record.fill_in = FillInTurn(domain=record.missing.dropped, text=out)
             result.accepted.append(record)
         ctx.progress(1)
     return result

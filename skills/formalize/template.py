@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from retrolean.memory.languages import FormalLanguage
 from retrolean.skills.problems.registry import gadget_for
 from retrolean.skills.problems.render_lean import render_lean
 from retrolean.skills.problems.render_smt import render_smt
@@ -39,7 +40,7 @@ def formalize_spec(domains: list[str], theme: str | None, rng: random.Random,
         witnesses = {}
         for d in domains:
             alone = ProblemSpec(domains=[d], params={d: params[d]})
-            found = solve(render(alone, "smtlib2"))
+            found = solve(render(alone, FormalLanguage.SMTLIB2))
             if found is not None:
                 witnesses[d] = {v.name: found.get(v.name, v.lo) for v in parts[d].variables}
     links = choose_links(parts, domains, rng, witnesses, guided_rate)
@@ -52,9 +53,10 @@ def title(spec: ProblemSpec) -> str:
     return f"retrolean problem: {' + '.join(spec.domains)}{theme}"
 
 
-def render(spec: ProblemSpec, language: str, witness: dict[str, int] | None = None) -> str:
+def render(spec: ProblemSpec, language: FormalLanguage,
+           witness: dict[str, int] | None = None) -> str:
     """The spec as SMT-LIB 2, or as Lean 4 with an existence proof when a witness is given."""
     problem = compile_spec(spec)
-    if language == "lean4":
+    if language == FormalLanguage.LEAN4:
         return render_lean(problem, title(spec), witness)
     return render_smt(problem, title(spec))

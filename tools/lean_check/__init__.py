@@ -31,7 +31,7 @@ from retrolean.tools.lean_check.config import (
     LeanConfig,
     ScreenLimits,
 )
-from retrolean.tools.lean_check.policy import judge, missing_declarations
+from retrolean.tools.lean_check.policy import judge_run, missing_declarations
 from retrolean.tools.lean_check.repl_backend import pool_for, shutdown_pools
 from retrolean.tools.lean_check.screen import SCREEN_VERSION, ScreenResult, screen
 from retrolean.tools.verdict import Verdict
@@ -61,5 +61,5 @@ def lean_check(text: str, *, policy: ConsistencyPolicy | None = None,
         return Verdict(ok=False, status="error", checker=SCREEN_CHECKER,
                        reason=f"the text does not declare `{missing[0]}`")
     run = pool_for(config).check(text) if config.backend == "repl" else run_cli(text, config)
-    return judge(text, run, policy, checker=checker_name(config), timeout_s=config.timeout_s,
+    return judge_run(text, run, policy, checker=checker_name(config), timeout_s=config.timeout_s,
                  memory_mb=config.memory_mb)
