@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.recipes.recipe import Recipe
 from retrolean.recipes.stages.context import StageContext
+from retrolean.traces.block_data import StageYield
 
 
-@dataclass
-class StageRow:
-    """One stage's yield and where its sets went."""
-
-    stage: str
-    records_in: int
-    records_out: int
-    rejected: int
-    seconds: float
-    set_path: str
-    rejects_path: str | None
-    reasons: dict[str, int] = field(default_factory=dict)
-    figures: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def yield_frac(self) -> float:
-        return self.records_out / self.records_in if self.records_in else 0.0
-
-    @property
-    def yield_pct(self) -> float:
-        return 100 * self.yield_frac
-
-    def summary(self) -> str:
-        """'12 -> 9 (3 rejected)'."""
-        return f"{self.records_in} -> {self.records_out} ({self.rejected} rejected)"
-
-
-def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
+def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageYield],
                   seconds: float) -> str:
     """The report as Markdown."""
     p, t = recipe.parameters, recipe.thresholds
@@ -58,7 +30,7 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
     ]
     for r in rows:
         lines.append(f"| {r.stage} | {r.records_in} | {r.records_out} | {r.rejected} | "
-                     f"{r.yield_pct:.0f}% | {r.seconds:.2f} | `{r.set_path}` | "
+                     f"{r.yield_pct:.0f}% | {r.seconds or 0:.2f} | `{r.set_path}` | "
                      f"{'`' + r.rejects_path + '`' if r.rejects_path else '—'} |")
     lines += ["", "## Reject reasons", ""]
     any_reasons = False
@@ -84,7 +56,7 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
     return "\n".join(lines) + "\n"
 
 
-def write_run_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
-                 seconds: float) -> None:
+def write_run_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext,
+                     rows: list[StageYield], seconds: float) -> None:
     """Write `report.md` atomically."""
     write_text_atomic(path, render_report(goal, recipe, ctx, rows, seconds))

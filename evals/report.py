@@ -22,8 +22,8 @@ from retrolean.evals.plots import draw_all
 from retrolean.evals.report_schema import EVAL_DIR, EvalReport, headline
 from retrolean.evals.runs import RunView
 from retrolean.evals.yields import (
+    set_yields,
     similarity_checks,
-    stage_yields,
     touchstones_absent_rate,
 )
 from retrolean.memory.atomic import write_text_atomic
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 def build_report(run: RunView, embedder: Embedder,
                  near_duplicate: float = tm.NEAR_DUPLICATE, seed: int = 0) -> EvalReport:
     """Measure the run: counts from its sets, text measures from embeddings of its final set."""
-    stage_rows = stage_yields(run)
+    stage_rows = set_yields(run)
     first = run.stages[0] if run.stages else run.final_stage
     sampled = run.accepted(first) + run.rejected(first)
     final = run.final()

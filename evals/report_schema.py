@@ -15,7 +15,8 @@ from retrolean.evals import coverage as cov
 from retrolean.evals import text_measures as tm
 from retrolean.evals.distinctness import Distinctness
 from retrolean.evals.stats import Summary
-from retrolean.evals.yields import SimilarityCheck, StageYield
+from retrolean.evals.yields import SimilarityCheck
+from retrolean.traces.block_data import StageYield
 
 EVAL_DIR = "eval"
 Headline = dict[str, float | int | None]

@@ -86,11 +86,12 @@ def test_a_stage_below_expectation_is_retried_with_new_parameters(tmp_path):
     assert state["attempts"]["formalize"] == 2
     assert state["overrides"]["guided_link_rate"] == pytest.approx(0.9)
     run = session.runtime.run_dir
-    retry = [b for b in blocks(run, "evaluation") if b.data.get("action") == "retry"]
+    retry = [b for b in blocks(run, "evaluation")
+             if b.data.decision and b.data.decision.action == "retry"]
     assert retry and retry[0].stage == "formalize" and "retrying" in retry[0].body
     actions = [b for b in blocks(run, "action") if b.stage == "formalize"]
-    assert [a.data["attempt"] for a in actions] == [1, 2]
-    assert actions[1].data["parameters"]["guided_link_rate"] == pytest.approx(0.9)
+    assert [a.data.arguments["attempt"] for a in actions] == [1, 2]
+    assert actions[1].data.arguments["parameters"]["guided_link_rate"] == pytest.approx(0.9)
 
 
 def test_budget_exhaustion_stops_cleanly_with_a_report(tmp_path):
@@ -114,8 +115,7 @@ def test_lessons_are_appended_and_read_by_the_next_plan(tmp_path):
     lessons = (tmp_path / "ws" / "lessons.md").read_text()
     assert lessons.count("\n## ") == 2 and "formalize" in lessons
     first_plan = blocks(session.runtime.run_dir, "orientation")[0]
-    assert first_plan.data.get("lessons") and session.runtime.run_id not in first_plan.data[
-        "lessons"]
+    assert first_plan.data.lessons and session.runtime.run_id not in first_plan.data.lessons
 
 
 # -- chat ------------------------------------------------------------------------------------

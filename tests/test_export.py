@@ -19,7 +19,7 @@ from retrolean.tools.save_set import load_set
 from retrolean.traces.chat import validate_conversation
 from retrolean.traces.export import trace_messages, weave_pairs, weave_text
 from retrolean.traces.reader import load_trace
-from retrolean.traces.schema import Block
+from retrolean.traces.schema import Block, make_block
 
 datasets.disable_progress_bars()
 
@@ -70,7 +70,10 @@ def test_trace_becomes_a_valid_tool_calling_conversation(ws):
 
 
 def _blocks(*specs: tuple[str, str | None]) -> list[Block]:
-    return [Block(type=t, stage=s, index=i, body=f"{t} {i}") for i, (t, s) in enumerate(specs)]
+    data = {"action": {"tool": "generate", "arguments": {"skill": "caption", "items": 3}},
+            "outcome": {"status": "finished"}}
+    return [make_block(t, f"{t} {i}", stage=s, index=i, **({"data": data[t]} if t in data else {}))
+            for i, (t, s) in enumerate(specs)]
 
 
 def test_cut_off_action_and_errors_still_give_a_valid_conversation():
@@ -97,13 +100,13 @@ def test_validator_refuses_unmatched_tool_results():
 
 def test_weave_rendering_frames_each_block_and_judged_questions():
     blocks = _blocks(("orientation", None), ("action", "s"), ("observation", "s"))
-    blocks[1].data = {"skill": "caption"}
-    blocks.append(Block(type="evaluation", index=3, stage="s", body="ok", score=1.0,
-                        q="Is this good?"))
+    blocks.append(make_block("evaluation", "ok", index=3, stage="s", score=1.0,
+                             q="Is this good?"))
     text = weave_text(blocks)
     assert text.count("#startblock type: ") == 4 and text.count("#endblock\n") == 4
     assert "#startblock type: action\n#index 1\n#timestamp " in text
-    assert "#stage s\naction 1\n{\"skill\": \"caption\"}\n#endblock" in text
+    assert ('#stage s\naction 1\n{"arguments": {"items": 3, "skill": "caption"}, '
+            '"tool": "generate"}\n#endblock') in text
     assert "#q: Is this good? Yes. (73.106%)\n#endblock" in text
     pairs = weave_pairs(blocks)
     assert [p["type"] for p in pairs] == ["orientation", "action", "evaluation"]

@@ -19,7 +19,7 @@ from retrolean.tools.generate import ModelClient, ModelConfig
 from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
 from retrolean.tools.smt_check import smt_check
 from retrolean.tools.verdict import Verdict
-from retrolean.traces.schema import Block
+from retrolean.traces.schema import call_block
 
 pytest_plugins = ["conftest_fake_openai"]
 
@@ -317,16 +317,14 @@ def test_no_cache_calls_again(fake_openai, tmp_path):
 def test_call_records_become_trace_blocks():
     call = ModelCall(skill="caption", outcome="ok", tokens_in=10, tokens_out=20,
                      latency_ms=1500.0, attempts=1, reasoning="thought")
-    fields = call.trace_fields()
-    assert fields["type"] == "debug" and fields["tokens_out"] == 20
-    assert fields["data"]["reasoning"] == "thought" and "1.5 s" in fields["body"]
+    block = call_block(call, "caption")
+    assert block.type == "debug" and block.tokens_out == 20 and block.stage == "caption"
+    assert block.data.reasoning == "thought" and "1.5 s" in block.body
     judged = ModelCall(skill="judge_presence", outcome="ok", p_yes=0.8, score=1.386,
                        judge_method="logprobs", question="Does it use primes?")
-    fields = judged.trace_fields()
-    assert fields["type"] == "evaluation" and fields["q"] == "Does it use primes?"
-    assert fields["score"] == 1.386
-    block = Block(stage="presence", **fields)  # what TraceWriter.write builds from them
-    assert block.score == 1.386 and block.data["judge_method"] == "logprobs"
+    block = call_block(judged, "presence")
+    assert block.type == "evaluation" and block.q == "Does it use primes?"
+    assert block.score == 1.386 and block.data.judged.judge_method == "logprobs"
 
 
 def test_stage_figures_carry_the_model_calls_it_made():

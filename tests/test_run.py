@@ -68,7 +68,7 @@ def test_rejects_keep_their_reasons(finished_run):
 
 def test_trace_states_its_version_and_covers_every_stage(finished_run):
     lines = [json.loads(x) for x in (finished_run / "trace.jsonl").read_text().splitlines()]
-    assert lines[0]["format"] == "retrolean-trace" and lines[0]["version"] == 1
+    assert lines[0]["format"] == "retrolean-trace" and lines[0]["version"] == 2
     blocks = lines[1:]
     assert [b["index"] for b in blocks] == list(range(len(blocks)))
     assert blocks[0]["type"] == "orientation" and blocks[-1]["type"] == "outcome"

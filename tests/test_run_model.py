@@ -12,6 +12,8 @@ from retrolean.agent.cli import main
 from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
 from retrolean.tools.save_set import load_set
+from retrolean.traces.score import stage_yields
+from retrolean.traces.writer import read_trace
 
 pytest_plugins = ["conftest_fake_openai"]
 
@@ -28,13 +30,9 @@ def cli(*argv: str) -> int:
 
 def model_calls(run: Path) -> dict[str, dict[str, int]]:
     """The model_calls figure of each stage, read back from the trace's observations."""
-    figures = {}
-    for line in (run / "trace.jsonl").read_text().splitlines()[1:]:
-        block = json.loads(line)
-        calls = block.get("data", {}).get("figures", {}).get("model_calls")
-        if block["type"] == "observation" and calls:
-            figures[block["stage"]] = calls
-    return figures
+    _, blocks = read_trace(run / "trace.jsonl")
+    return {y.stage: y.figures["model_calls"] for y in stage_yields(blocks)
+            if y.figures.get("model_calls")}
 
 
 @pytest.fixture(scope="module")

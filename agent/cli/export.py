@@ -68,7 +68,10 @@ def register(app: typer.Typer) -> None:
         ids = [resolve_run(ws, r) for r in runs or []]
         if traces:
             pool = [summarize_run(ws, i) for i in ids] if ids else summarize_runs(ws)
-            result = write_golden(select_golden(pool, top, min_score, rating), out)
+            from retrolean.tools.registry import tool_schemas
+
+            result = write_golden(select_golden(pool, top, min_score, rating), out,
+                                  tool_schemas())
             console.print(f"exported {result.traces} traces ({result.pairs} weave pairs): "
                           + ", ".join(str(p) for p in result.paths))
             return

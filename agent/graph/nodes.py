@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,13 +19,21 @@ from retrolean.agent.graph.decide import Decision, Spent, decide
 from retrolean.agent.graph.edits import parse_edits
 from retrolean.agent.graph.runtime import Runtime
 from retrolean.agent.graph.state import RunState
-from retrolean.agent.report import StageRow, write_run_report
+from retrolean.agent.report import write_run_report
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.recipes.plans import stage_problems
 from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.stages import STAGES
 from retrolean.tools.save_set import load_set, save_set
+from retrolean.traces.block_data import (
+    EvaluationData,
+    ObservationData,
+    OutcomeData,
+    StageYield,
+    ToolCall,
+)
+from retrolean.traces.schema import call_block
 
 APPROVE = {"", "y", "yes", "ok", "okay", "approve", "approved", "go", "run", "lgtm", "sure"}
 REJECT = {"n", "no", "reject", "cancel", "abort", "quit", "stop"}
@@ -102,7 +110,8 @@ class Nodes:
         if word in APPROVE:
             return {"approved": True, "status": "running"}
         if word in REJECT:
-            self.rt.trace.write("outcome", "The user rejected the plan; nothing was run.")
+            self.rt.trace.write("outcome", "The user rejected the plan; nothing was run.",
+                                data=OutcomeData(status="rejected"))
             return {"status": "rejected"}
         return self._edit(state, answer)
 
@@ -146,9 +155,11 @@ class Nodes:
         self.rt.trace.write("action", f"Run stage {stage.name} (skill {stage.skill}) on "
                             f"{len(records)} records" + (f", attempt {attempt + 1}" if attempt
                                                          else "") + ".", stage=stage.name,
-                            data={"skill": stage.skill, "tools": stage.tools,
-                                  "records_in": len(records), "attempt": attempt + 1,
-                                  "parameters": state.get("overrides") or {}})
+                            data=ToolCall(tool="run_stage", arguments={
+                                "stage": stage.name, "skill": stage.skill,
+                                "tools": stage.tools, "records_in": len(records),
+                                "attempt": attempt + 1,
+                                "parameters": state.get("overrides") or {}}))
         if stage.expectation:
             self.rt.trace.write("expectation", stage.expectation, stage=stage.name,
                                 data={"min_yield": stage.min_yield})
@@ -158,7 +169,7 @@ class Nodes:
         seconds = time.perf_counter() - t0
         self.rt.progress.finish(stage.name)
         for call in ctx.backend.drain_calls():
-            self.rt.trace.write(stage=stage.name, **call.trace_fields())
+            self.rt.trace.add(call_block(call, stage.name))
         accepted = result.accepted if result else []
         rejected = result.rejected if result else []
         paths = save_set(self.rt.run_dir / "sets", stage.name, accepted, rejected)
@@ -166,20 +177,18 @@ class Nodes:
         for r in rejected:
             kind = r.reject.kind if r.reject else "unknown"
             kinds[kind] = kinds.get(kind, 0) + 1
-        row = StageRow(stage=stage.name, records_in=len(records), records_out=len(accepted),
-                       rejected=len(rejected), seconds=seconds,
-                       set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
-                       rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
-                       if "rejected" in paths else None,
-                       reasons=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
-                       figures=result.figures if result else {})
+        row = StageYield(stage=stage.name, records_in=len(records), records_out=len(accepted),
+                         rejected=len(rejected), seconds=seconds,
+                         set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
+                         rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
+                         if "rejected" in paths else None,
+                         reasons=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
+                         figures=result.figures if result else {})
         self.rt.trace.write("observation", f"{stage.name}: {row.summary()}.", stage=stage.name,
-                            data={"accepted": row.records_out, "rejected": row.rejected,
-                                  "set": row.set_path, "rejects": row.rejects_path,
-                                  "reasons": row.reasons, "figures": row.figures},
+                            data=ObservationData(tool="run_stage", stage_yield=row),
                             elapsed_ms=round(seconds * 1000, 1))
         self.rt.commit(f"{stage.name} ({row.summary()})")
-        return {"rows": {**(state.get("rows") or {}), stage.name: asdict(row)},
+        return {"rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
                 "attempts": {**(state.get("attempts") or {}), stage.name: attempt + 1},
                 "spent_seconds": state.get("spent_seconds", 0.0) + time.perf_counter() - started}
 
@@ -209,8 +218,8 @@ class Nodes:
         observed = row["records_out"] / row["records_in"] if row["records_in"] else 0.0
         self.rt.trace.write("evaluation", f"{stage.name}: {decision.reason}. Decision: "
                             f"{decision.action}.", stage=stage.name,
-                            data={**decision.model_dump(), "yield": round(observed, 4),
-                                  "expected": stage.min_yield})
+                            data=EvaluationData(decision=decision, observed=round(observed, 4),
+                                                expected=stage.min_yield))
         update: RunState = {"decision": decision.model_dump()}
         if decision.action == "continue":
             update["stage"] = i + 1
@@ -254,7 +263,7 @@ class Nodes:
         status = state.get("status", "running")
         status = "finished" if status in ("running", "planning") else status
         order = [s["name"] for s in state.get("plan", {}).get("stages", [])]
-        rows = [StageRow(**state["rows"][name]) for name in order
+        rows = [StageYield.model_validate(state["rows"][name]) for name in order
                 if name in (state.get("rows") or {})]
         recipe = self.recipe(state)
         ctx = replace(self.rt.prepared.ctx, recipe=recipe)
@@ -266,13 +275,13 @@ class Nodes:
         self._append_lessons(state, status, rows)
         self.rt.trace.write("outcome", f"Run {status}: {final} of {recipe.parameters.n} "
                             f"problems made it through every stage in {seconds:.1f} s.",
-                            data={"status": status, "final": final,
-                                  "sampled": recipe.parameters.n,
-                                  "yields": {r.stage: round(r.yield_frac, 4) for r in rows}})
+                            data=OutcomeData(status=status, final=final,
+                                             sampled=recipe.parameters.n,
+                                             yields={r.stage: r.yield_frac for r in rows}))
         self.rt.commit(f"{status} (report)")
         return {"status": status}
 
-    def _append_lessons(self, state: RunState, status: str, rows: list[StageRow]) -> None:
+    def _append_lessons(self, state: RunState, status: str, rows: list[StageYield]) -> None:
         path = self.rt.lessons_path
         if path is None:
             return

@@ -17,7 +17,7 @@ from typing import Any
 from retrolean.memory.errors import UserError
 from retrolean.tools.export.dedup import DedupReport
 from retrolean.traces.reader import load_trace
-from retrolean.traces.summary import stage_counts
+from retrolean.traces.score import stage_yields
 
 MARKER = "<!-- written by retrolean export dataset -->"
 
@@ -60,7 +60,7 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
     """The card as Markdown with Hugging Face front matter."""
     params, thresholds = plan.get("parameters", {}), plan.get("thresholds", {})
     try:
-        stages = stage_counts(load_trace(run_dir).blocks)
+        stages = stage_yields(load_trace(run_dir).blocks)
     except UserError:
         stages = []
     lines = [*_front_matter(export, run_dir.name), MARKER, "",
@@ -85,7 +85,7 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
              "| --- | ---: | ---: | ---: |"]
     for y in stages:
         lines.append(f"| {y.stage} | {y.records_in} | {y.records_out} | "
-                     f"{100 * y.fraction:.0f}% |")
+                     f"{y.yield_pct:.0f}% |")
     if not stages:
         lines.append("| (no readable trace) | | | |")
     lines += ["", "## Filters and splits", "",
