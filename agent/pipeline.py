@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from retrolean.agent.settings import Settings
 from retrolean.memory.errors import UserError
@@ -19,8 +20,14 @@ from retrolean.recipes.backends.base import SkillBackend
 from retrolean.recipes.backends.model import ModelBackend
 from retrolean.recipes.backends.template import TemplateBackend
 from retrolean.recipes.catalog_loader import load_catalog
-from retrolean.recipes.plans import load_recipe
-from retrolean.recipes.recipe import Recipe
+from retrolean.recipes.plans import (
+    PlanTarget,
+    load_recipe,
+    plan_stages,
+    recipe_path,
+    stage_problems,
+)
+from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.sampling import sample_records
 from retrolean.recipes.stages.context import StageContext
@@ -28,6 +35,7 @@ from retrolean.skills.problems.registry import gadget_domains
 from retrolean.tools.checkers import formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
 from retrolean.tools.lean_check import LeanConfig, detect_lean
+from retrolean.tools.toolbox import ToolSet
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +78,12 @@ class PreparedRun:
     why_language: str
     pool: list[str]
     themes: list[str]
+    toolset: ToolSet
+    target: PlanTarget
+
+    def plan_stages(self, recipe: Recipe) -> list[StageSpec]:
+        """The recipe's stages as this run runs them (its checkers named; see plan_stages)."""
+        return plan_stages(recipe.stages, self.ctx.language)
 
     def sample(self, recipe: Recipe) -> list[Record]:
         """Records sampled afresh under (possibly edited) recipe parameters."""
@@ -121,9 +135,30 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
             mathlib=settings.lean_project is not None,
             temperature_scale=params.temperature_scale)
         backend, check = model_backend, model_backend.check or check  # one verdict memory
+    target = PlanTarget(backend=backend.name, language=language, renders_in=backend.renders_in)
+    check_plan(plan_stages(recipe.stages, language), target, settings, recipe_path(settings.recipe))
     records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,
                              backend.skill_versions)
+    toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),
+                      z3_timeout_ms=settings.z3_timeout_ms)
     ctx = StageContext(recipe=recipe, domains=cards, personas=catalog.personas,
                        conversations=catalog.conversations, language=language, backend=backend,
-                       check=check, embedder=Embedder(settings.embedding_model))
-    return PreparedRun(options.goal, recipe, ctx, records, workspace, why, pool, catalog.themes)
+                       tools=toolset.toolbox([]))
+    return PreparedRun(options.goal, recipe, ctx, records, workspace, why, pool, catalog.themes,
+                       toolset, target)
+
+
+def check_plan(stages: list[StageSpec], target: PlanTarget, settings: Settings,
+               source: Path) -> None:
+    """UserError when the recipe's plan cannot run here: a tool a stage needs is missing or
+    cannot read the run's texts, or Lean is named where none is usable."""
+    problems = stage_problems(stages, target)
+    if problems:
+        raise UserError(f"{source}: {problems[0]}")
+    lean = [s.name for s in stages if "lean_check" in s.tools]
+    if lean and target.language != FormalLanguage.LEAN4:  # a Lean run has found Lean already
+        info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=False, timeout_s=60)
+        if not info.found:
+            raise UserError(f"{source}: stage {lean[0]!r} names lean_check, but Lean is not "
+                            f"usable here ({info.detail or 'not found'}); install Lean or "
+                            "leave lean_check out")

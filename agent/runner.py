@@ -74,7 +74,7 @@ def _session(prepared: PreparedRun, settings: Settings, run_id: str, trace: Trac
                  lessons_path=workspace.root / "lessons.md")
     client = prepared.ctx.backend.client
     if planner is None and client is not None:
-        rt.planner = ModelPlanner(client, trace)  # a model plans; the template uses the recipe
+        rt.planner = ModelPlanner(client, prepared.target, trace)  # the template: the recipe
     conn = sqlite3.connect(workspace.root / CHECKPOINTS, check_same_thread=False)
     graph = build_graph(rt, SqliteSaver(conn))
     return Session(graph, {"configurable": {"thread_id": run_id}}, rt, conn, initial)

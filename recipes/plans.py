@@ -1,22 +1,45 @@
 """Plans: a stage list checked against the stage and tool registries; recipes loaded checked.
 
 `load_recipe` takes a recipe name (a file shipped in this package) or a path
-and validates it: unknown stages, stages whose inputs no earlier stage makes,
-out-of-range parameters — each a one-line `UserError` naming file and field.
-`stage_problems` is the same check for any stage list, a model's plan included.
+and validates it: unknown stages or tools, stages whose inputs no earlier
+stage makes, stages that lack a tool their checks call, out-of-range
+parameters — each a one-line `UserError` naming file and field.
+`stage_problems` is the same check for any stage list, a model's plan
+included; given the run it is for (`PlanTarget`: backend and formal
+language), it also checks the checkers: every stage that decides formal texts
+names one, and each can read what the backend writes.
+
+A recipe may leave a checking stage's checker unnamed: `plan_stages` gives
+it the checker of the run's language (`smt_check` for SMT-LIB 2, `lean_check`
+for Lean 4), so one recipe serves either language and the plan written for
+a run always names the checkers that run. A plan (the model's, or a recipe
+that names them) keeps the checkers it names.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from retrolean.memory.errors import UserError
+from retrolean.memory.languages import FormalLanguage
 from retrolean.recipes.catalog_loader import read_yaml, validation_message
 from retrolean.recipes.recipe import RECIPE_DIR, Recipe, StageSpec
 from retrolean.recipes.stages import STAGES
-from retrolean.tools.registry import TOOLS
+from retrolean.tools.checkers import CHECKER_LANGUAGE, checker_tool
+from retrolean.tools.registry import STAGE_TOOLS, TOOLS
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """What a plan will run on: the backend, the languages it can render a written problem
+    in, and the run's formal language."""
+
+    backend: str
+    language: FormalLanguage
+    renders_in: frozenset[FormalLanguage] = frozenset()
 
 
 def available_recipes() -> list[str]:
@@ -56,27 +79,75 @@ def load_recipe(name_or_path: str) -> Recipe:
     return recipe
 
 
-def stage_problems(stages: list[StageSpec]) -> list[str]:
-    """What is wrong with a stage list: unknown stages or tools, inputs no earlier stage makes."""
+def plan_stages(stages: list[StageSpec], language: FormalLanguage) -> list[StageSpec]:
+    """The stages as a run in `language` runs them: a stage that decides formal texts and
+    names no checker gets that language's.
+
+    Example: [formalize with tools [generate]], LEAN4 -> [formalize with [generate, lean_check]]
+    """
+    out = []
+    for stage in stages:
+        definition = STAGES.get(stage.name)
+        if definition and definition.checks_formal and not set(stage.tools) & set(
+                CHECKER_LANGUAGE):
+            stage = stage.model_copy(update={"tools": [*stage.tools, checker_tool(language)]})
+        out.append(stage)
+    return out
+
+
+def stage_problems(stages: list[StageSpec], target: PlanTarget | None = None) -> list[str]:
+    """What is wrong with a stage list: unknown stages or tools, inputs no earlier stage makes,
+    tools a stage needs but lacks or cannot use, checkers that cannot read the run's texts."""
     problems: list[str] = []
     made: set[str] = set()
     if not stages:
         return ["the plan has no stages"]
     for i, stage in enumerate(stages):
-        if stage.name not in STAGES:
+        definition = STAGES.get(stage.name)
+        if definition is None:
             problems.append(f"stages.{i}.name: unknown stage {stage.name!r}; "
                             f"known: {', '.join(STAGES)}")
             continue
-        if stage.skill != STAGES[stage.name].skill:
-            problems.append(f"stages.{i}.skill: stage {stage.name!r} runs skill "
-                            f"{STAGES[stage.name].skill!r}, not {stage.skill!r}")
-        unknown_tools = [t for t in stage.tools if t not in TOOLS]
-        if unknown_tools:
-            problems.append(f"stages.{i}.tools: unknown tool {unknown_tools[0]!r}; "
-                            f"known: {', '.join(TOOLS)}")
-        missing = STAGES[stage.name].requires - made
+        problems += [f"stages.{i}.tools: {p}" for p in _tool_problems(stage, target)]
+        missing = definition.requires - made
         if missing:
             problems.append(f"stages.{i}: stage {stage.name!r} needs "
                             f"{', '.join(sorted(missing))} from an earlier stage")
-        made |= STAGES[stage.name].provides
+        made |= definition.provides
+    return problems
+
+
+def _tool_problems(stage: StageSpec, target: PlanTarget | None) -> list[str]:
+    """Problems with one known stage's tools (see `stage_problems`)."""
+    definition = STAGES[stage.name]
+    named = set(stage.tools)
+    unknown = [t for t in stage.tools if t not in TOOLS]
+    if unknown:
+        return [f"unknown tool {unknown[0]!r}; known: {', '.join(STAGE_TOOLS)}"]
+    agents = [t for t in stage.tools if t not in STAGE_TOOLS]
+    if agents:
+        return [f"{agents[0]} runs after every stage by itself; leave it out of stage tools"]
+    problems = []
+    unused = sorted(named - definition.usable_tools())
+    if unused:
+        problems.append(f"stage {stage.name!r} does not call {', '.join(unused)} (it can call: "
+                        f"{', '.join(sorted(definition.usable_tools()))})")
+    if definition.generates and "generate" not in named:
+        problems.append(f"stage {stage.name!r} writes its parts with skill {stage.skill!r} "
+                        "through generate; add generate")
+    for tool, why in definition.needs.items():
+        if tool not in named:
+            problems.append(f"stage {stage.name!r} needs {tool} {why}; add {tool}")
+    checkers = [t for t in CHECKER_LANGUAGE if t in named]
+    if target is not None and definition.checks_formal and not checkers:
+        problems.append(f"stage {stage.name!r} decides formal texts but names no checker; add "
+                        f"{checker_tool(target.language)} (this run writes "
+                        f"{target.language.label})")
+    for tool in checkers if target is not None else []:
+        reads = CHECKER_LANGUAGE[tool]
+        if reads != target.language and reads not in target.renders_in:
+            problems.append(f"{tool} reads {reads.label}, but this run's texts are "
+                            f"{target.language.label} and the {target.backend} backend cannot "
+                            f"render them in {reads.label}; name "
+                            f"{checker_tool(target.language)}, or run with --formal {reads}")
     return problems

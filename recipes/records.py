@@ -19,12 +19,30 @@ class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class ToolCheck(_Part):
+    """One checker tool's verdict, on the part's own text or on the problem rendered in the
+    language that checker reads (then `text` is that rendering)."""
+
+    language: FormalLanguage
+    verdict: Verdict
+    text: str | None = None
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class Formal(_Part):
-    """The formal problem and the checker's verdict on it."""
+    """The formal problem and the checkers' verdict on it.
+
+    `check` is the verdict the stage acted on; `checks` keeps each checker tool's own where
+    the plan named several, or one that read a rendering in its language (absent otherwise).
+    """
 
     language: FormalLanguage
     text: str
     check: Verdict | None = None
+    checks: dict[str, ToolCheck] | None = Field(None, exclude_if=_absent)
     spec: dict[str, Any] | None = None  # the template backend's structured form
     witness_text: str | None = None  # Lean rendering with the witness proof, when made
 
@@ -43,6 +61,7 @@ class RoundTrip(_Part):
 
     text: str
     check: Verdict | None = None
+    checks: dict[str, ToolCheck] | None = Field(None, exclude_if=_absent)  # as in Formal
     similarity: float | None = None
     domains: list[str] = Field(default_factory=list)
 

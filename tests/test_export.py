@@ -63,9 +63,15 @@ def test_trace_becomes_a_valid_tool_calling_conversation(ws):
     calls = [c for m in messages for c in m.get("tool_calls") or []]
     actions = [b for b in trace.blocks if b.type == "action"]
     assert len(calls) == len(actions)
-    assert json.loads(calls[0]["function"]["arguments"])["stage"] == "formalize"
-    results = [m for m in messages if m["role"] == "tool"]
-    assert "formalize: 12 ->" in results[0]["content"]
+    first = calls[0]["function"]
+    assert first["name"] == "generate"
+    assert json.loads(first["arguments"]) == {"skill": "formalize.smtlib2", "items": 12}
+    names = {c["function"]["name"] for c in calls}
+    assert names == {"generate", "smt_check", "touchstones", "judge", "embed_similarity",
+                     "save_set"}
+    results = {m["tool_call_id"]: m["content"] for m in messages if m["role"] == "tool"}
+    saved = next(c["id"] for c in calls if c["function"]["name"] == "save_set")
+    assert "formalize: 12 ->" in results[saved]
     assert messages[-1]["role"] == "assistant" and "Outcome: " in messages[-1]["content"]
 
 
@@ -123,7 +129,9 @@ def test_cli_exports_golden_traces_that_load_back(ws, tmp_path):
     assert len(rows) == 1 and rows[0]["rating"] == "good" and rows[0]["score"] > 1
     validate_conversation(rows[0]["messages"])
     assert_tool_calls_answered(rows[0]["messages"])
-    assert rows[0]["tools"][0]["function"]["name"] == "run_stage"
+    tools = {t["function"]["name"]: t["function"] for t in rows[0]["tools"]}
+    assert tools["smt_check"]["parameters"]["properties"]["texts"]["type"] == "integer"
+    assert tools["generate"]["description"].startswith("run a skill")
     loaded = load_json_dataset(out, tmp_path / "cache")
     assert loaded.num_rows == 1 and loaded[0]["messages"][1]["role"] == "user"
     weave = read_jsonl(tmp_path / "golden.weave.jsonl")

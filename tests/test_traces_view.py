@@ -128,7 +128,7 @@ def test_cli_show_on_a_cut_off_run_warns_and_shows_blocks(own_ws, capsys, monkey
     tear_last_line(only_run(own_ws) / "trace.jsonl")
     assert cli("traces", "show", "latest", "--type", "action", "--workspace", str(own_ws)) == 0
     out = capsys.readouterr().out
-    assert "half-written" in out and "Run stage formalize" in out
+    assert "half-written" in out and "Run skill formalize.smtlib2 on 12 items" in out
 
 
 def test_html_is_self_contained_with_one_collapsible_block_each(ws):

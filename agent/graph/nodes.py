@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,17 +22,20 @@ from retrolean.agent.graph.runtime import Runtime
 from retrolean.agent.graph.state import RunState
 from retrolean.agent.report import write_run_report
 from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.errors import UserError
 from retrolean.recipes.plans import stage_problems
 from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.stages import STAGES
+from retrolean.recipes.stages.context import StageResult
+from retrolean.tools.registry import SaveSetArgs
 from retrolean.tools.save_set import load_set, save_set
 from retrolean.traces.block_data import (
     EvaluationData,
-    ObservationData,
+    OrientationData,
     OutcomeData,
+    StageStart,
     StageYield,
-    ToolCall,
 )
 from retrolean.traces.schema import call_block
 
@@ -74,7 +78,7 @@ class Nodes:
         """Write the stage plan: the model's (validated, repaired) or the recipe's."""
         recipe = self.recipe(state)
         base = {"source": "recipe", "rationale": "the recipe's own stage list",
-                "stages": [s.model_dump() for s in recipe.stages]}
+                "stages": [s.model_dump() for s in self.rt.prepared.plan_stages(recipe)]}
         feedback = state.get("decision", {}).get("reason", "") if state.get("plan") else ""
         plan = base
         lessons = self._lessons()
@@ -149,17 +153,23 @@ class Nodes:
         stage = stages[i]
         attempt = state.get("attempts", {}).get(stage.name, 0)
         recipe = self.recipe(state)
-        ctx = replace(self.rt.prepared.ctx, recipe=recipe, attempt=attempt,
-                      progress=self.rt.progress.advance)
+        problems = stage_problems(stages, self.rt.prepared.target)
+        if problems:  # a plan saved by an older version, resumed
+            raise UserError(f"run {self.rt.run_id}'s plan cannot run: {problems[0]}")
+        prepared = self.rt.prepared
+        ctx = replace(prepared.ctx, recipe=recipe, attempt=attempt,
+                      progress=self.rt.progress.advance,
+                      tools=prepared.toolset.toolbox(stage.tools, stage=stage.name,
+                                                     trace=self.rt.trace))
         records = self._input(stages, i, recipe)
-        self.rt.trace.write("action", f"Run stage {stage.name} (skill {stage.skill}) on "
-                            f"{len(records)} records" + (f", attempt {attempt + 1}" if attempt
-                                                         else "") + ".", stage=stage.name,
-                            data=ToolCall(tool="run_stage", arguments={
-                                "stage": stage.name, "skill": stage.skill,
-                                "tools": stage.tools, "records_in": len(records),
-                                "attempt": attempt + 1,
-                                "parameters": state.get("overrides") or {}}))
+        start = StageStart(name=stage.name, skill=stage.skill, tools=stage.tools,
+                           records_in=len(records), attempt=attempt + 1,
+                           parameters=state.get("overrides") or {})
+        self.rt.trace.write("orientation", f"Stage {stage.name}"
+                            + (f", attempt {attempt + 1}" if attempt else "")
+                            + f": {len(records)} records in; skill {stage.skill}, tools "
+                            f"{', '.join(stage.tools) or 'none'}.", stage=stage.name,
+                            data=OrientationData(stage=start))
         if stage.expectation:
             self.rt.trace.write("expectation", stage.expectation, stage=stage.name,
                                 data={"min_yield": stage.min_yield})
@@ -168,29 +178,34 @@ class Nodes:
         result = STAGES[stage.name].run(records, ctx) if records else None
         seconds = time.perf_counter() - t0
         self.rt.progress.finish(stage.name)
-        for call in ctx.backend.drain_calls():
+        for call in ctx.backend.drain_calls():  # any a stage made outside its tool calls
             self.rt.trace.add(call_block(call, stage.name))
-        accepted = result.accepted if result else []
-        rejected = result.rejected if result else []
-        paths = save_set(self.rt.run_dir / "sets", stage.name, accepted, rejected)
-        kinds: dict[str, int] = {}
-        for r in rejected:
-            kind = r.reject.kind if r.reject else "unknown"
-            kinds[kind] = kinds.get(kind, 0) + 1
-        row = StageYield(stage=stage.name, records_in=len(records), records_out=len(accepted),
-                         rejected=len(rejected), seconds=seconds,
-                         set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
-                         rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
-                         if "rejected" in paths else None,
-                         reasons=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
-                         figures=result.figures if result else {})
-        self.rt.trace.write("observation", f"{stage.name}: {row.summary()}.", stage=stage.name,
-                            data=ObservationData(tool="run_stage", stage_yield=row),
-                            elapsed_ms=round(seconds * 1000, 1))
+        row = self._save(stage.name, len(records), result, seconds)
         self.rt.commit(f"{stage.name} ({row.summary()})")
         return {"rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
                 "attempts": {**(state.get("attempts") or {}), stage.name: attempt + 1},
                 "spent_seconds": state.get("spent_seconds", 0.0) + time.perf_counter() - started}
+
+    def _save(self, stage: str, records_in: int, result: StageResult | None,
+              seconds: float) -> StageYield:
+        """The stage's sets written by the agent's own save_set call; its yield observed."""
+        accepted = result.accepted if result else []
+        rejected = result.rejected if result else []
+        saver = self.rt.prepared.toolset.toolbox(["save_set"], stage=stage, trace=self.rt.trace)
+        with saver.call("save_set", SaveSetArgs(name=stage, accepted=len(accepted),
+                                                rejected=len(rejected)),
+                        f"Save the {stage} sets.") as batch:
+            paths = save_set(self.rt.run_dir / "sets", stage, accepted, rejected)
+            kinds = Counter(r.reject.kind if r.reject else "unknown" for r in rejected)
+            row = StageYield(stage=stage, records_in=records_in, records_out=len(accepted),
+                             rejected=len(rejected), seconds=round(seconds, 3),
+                             set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
+                             rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
+                             if "rejected" in paths else None,
+                             reasons=dict(kinds.most_common()),
+                             figures=result.figures if result else {})
+            batch.observe(f"{stage}: {row.summary()}.", stage_yield=row)
+        return row
 
     def _input(self, stages: list[StageSpec], i: int, recipe: Recipe) -> list[Record]:
         if i == 0:
@@ -300,11 +315,3 @@ class Nodes:
         old = path.read_text(encoding="utf-8") if path.exists() else "# Lessons\n"
         write_text_atomic(path, old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
 
-
-def validate_plan(plan: dict[str, Any]) -> list[str]:
-    """Problems with a proposed plan (unknown stages or tools, inputs not made earlier)."""
-    try:
-        stages = [StageSpec.model_validate(s) for s in plan.get("stages", [])]
-    except ValueError as e:
-        return [str(e).splitlines()[0]]
-    return stage_problems(stages)

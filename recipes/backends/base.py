@@ -63,6 +63,7 @@ class SkillBackend(Protocol):
     model: str | None  # the model's name; None on the template backend
     client: ModelClient | None  # the endpoint's client (a model planner shares it), or None
     skill_versions: dict[str, str]  # skill id -> version, recorded in every record
+    renders_in: frozenset[FormalLanguage]  # languages `render` can put a written problem in
 
     def drain_calls(self) -> list[ModelCall]:
         """The model calls made since the last drain, oldest first (none on the template)."""
@@ -75,6 +76,11 @@ class SkillBackend(Protocol):
     def formalize(self, items: list[tuple[list[str], str | None, random.Random]],
                   language: FormalLanguage, params: Parameters) -> list[FormalDraft | Failure]:
         """A formal problem per (domains, theme, rng), under the recipe parameters in force."""
+        ...
+
+    def render(self, drafts: list[FormalDraft], language: FormalLanguage
+               ) -> list[FormalDraft | Failure]:
+        """Each problem rendered in `language` (for a checker that reads it), or why not."""
         ...
 
     def caption(self, items: list[tuple[FormalDraft, random.Random]],

@@ -77,6 +77,7 @@ class ModelBackend:
     """Skills through a model endpoint; see the module docstring."""
 
     name = "model"
+    renders_in: frozenset[FormalLanguage] = frozenset()  # a model's text has one language
 
     def __init__(self, client: ModelClient, cards: dict[str, DomainCard], *,
                  check: Checker | None = None, mathlib: bool = False, reasks: int = 2,
@@ -169,6 +170,12 @@ class ModelBackend:
         asks = [Ask(prompt, self._formal_inputs(language, text=text, conventions=conventions),
                     check=self._formal_check(language)) for text in texts]
         return [self._draft(out) for out in self._ask(asks)]
+
+    def render(self, drafts: list[FormalDraft], language: FormalLanguage
+               ) -> list[FormalDraft | Failure]:
+        """A model's text is in the language it was asked for: none can be rendered anew."""
+        return [Failure(f"a model's text cannot be rendered in {FormalLanguage(language).label}")
+                for _ in drafts]
 
     # --- English -----------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ class TemplateBackend:
     model = None
     client = None
     skill_versions = SKILL_VERSIONS
+    renders_in = frozenset(FormalLanguage)  # the structured spec renders in either language
 
     def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000) -> None:
         self.cards = cards
@@ -88,6 +89,12 @@ class TemplateBackend:
         # Z3 context, so the output does not depend on scheduling.
         with ThreadPoolExecutor(max_workers=self.threads) as pool:
             return list(pool.map(one, items))
+
+    def render(self, drafts: list[FormalDraft], language: FormalLanguage
+               ) -> list[FormalDraft | Failure]:
+        """Each problem's structured spec rendered in `language` (Lean with Z3's witness)."""
+        return [self._draft(d.spec, language) if d.spec is not None
+                else Failure("no structured problem to render") for d in drafts]
 
     def caption(self, items: list[tuple[FormalDraft, random.Random]],
                 concise_rate: float) -> list[tuple[str, list[str]] | Failure]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 
-from retrolean.recipes.backends.base import Failure
+from retrolean.recipes.backends.base import Failure, FormalDraft
 from retrolean.recipes.records import English, Record, RoundTrip
 from retrolean.recipes.stages.context import StageContext, StageResult
 from retrolean.recipes.stages.formal import draft_of
@@ -15,7 +15,8 @@ def caption(records: list[Record], ctx: StageContext) -> StageResult:
     result = StageResult()
     rate = ctx.recipe.parameters.caption_concise_rate
     items = [(draft_of(r), ctx.rng(r.id, "caption")) for r in records]
-    for record, out in zip(records, ctx.backend.caption(items, rate), strict=True):
+    outs = ctx.generate("caption", items, lambda: ctx.backend.caption(items, rate))
+    for record, out in zip(records, outs, strict=True):
         if isinstance(out, Failure):
             result.reject(record, "caption", out.reason)
         else:
@@ -30,7 +31,10 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
     """Formalize each caption again; it must check and be close to the original formal text."""
     result = StageResult()
     threshold = ctx.recipe.thresholds.roundtrip_similarity
-    drafts = ctx.backend.reformalize([r.english.text for r in records], ctx.language)
+    texts = [r.english.text for r in records]  # type: ignore[union-attr]
+    drafts = ctx.generate(f"reformalize.{ctx.language}", texts,
+                          lambda: ctx.backend.reformalize(texts, ctx.language))
+    found = iter(ctx.check([d for d in drafts if isinstance(d, FormalDraft)]))
     checked = []
     for record, draft in zip(records, drafts, strict=True):
         if isinstance(draft, Failure):
@@ -38,11 +42,13 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
                           f"{draft.reason}")
             ctx.progress(1)
             continue
-        verdict = ctx.check(draft.text, ctx.language)
+        verdicts = next(found)
         record.english.roundtrip = RoundTrip(
-            text=draft.text, check=verdict, domains=draft.spec.domains if draft.spec else [])
+            text=draft.text, check=verdicts.verdict, checks=verdicts.checks,
+            domains=draft.spec.domains if draft.spec else [])
         checked.append(record)
-    sims = ctx.formal_similarities([(r.formal.text, r.english.roundtrip.text) for r in checked])
+    sims = ctx.tools.formal_similarities(
+        [(r.formal.text, r.english.roundtrip.text) for r in checked], ctx.language)
     for record, sim in zip(checked, sims, strict=True):
         rt = record.english.roundtrip
         rt.similarity = sim

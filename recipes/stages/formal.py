@@ -6,7 +6,6 @@ from retrolean.recipes.backends.base import Failure, FormalDraft
 from retrolean.recipes.records import Formal, PresenceCheck, Record
 from retrolean.recipes.stages.context import StageContext, StageResult
 from retrolean.skills.problems.spec import ProblemSpec
-from retrolean.tools.touchstones import matching_touchstones
 
 
 def draft_of(record: Record) -> FormalDraft:
@@ -18,10 +17,13 @@ def draft_of(record: Record) -> FormalDraft:
 
 
 def formalize(records: list[Record], ctx: StageContext) -> StageResult:
-    """Write each domain combination as a formal problem; keep those the checker accepts."""
+    """Write each domain combination as a formal problem; keep those the checkers accept."""
     result = StageResult()
     items = [(r.domains, r.theme, ctx.rng(r.id, "formalize")) for r in records]
-    drafts = ctx.backend.formalize(items, ctx.language, ctx.recipe.parameters)
+    drafts = ctx.generate(f"formalize.{ctx.language}", items, lambda: ctx.backend.formalize(
+        items, ctx.language, ctx.recipe.parameters))
+    written = [d for d in drafts if isinstance(d, FormalDraft)]
+    checked = iter(ctx.check(written))
     statuses: dict[str, int] = {}
     for record, draft in zip(records, drafts, strict=True):
         if isinstance(draft, Failure):
@@ -29,10 +31,12 @@ def formalize(records: list[Record], ctx: StageContext) -> StageResult:
             result.reject(record, "formalize", draft.reason)
             ctx.progress(1)
             continue
-        verdict = ctx.check(draft.text, ctx.language)
+        found = next(checked)
+        verdict = found.verdict
         if verdict.witness is None and draft.witness is not None:
             verdict.witness = draft.witness
         record.formal = Formal(language=ctx.language, text=draft.text, check=verdict,
+                               checks=found.checks,
                                spec=draft.spec.model_dump() if draft.spec else None)
         statuses[verdict.status] = statuses.get(verdict.status, 0) + 1
         if verdict.ok:
@@ -48,15 +52,17 @@ def presence(records: list[Record], ctx: StageContext) -> StageResult:
     """Every requested domain must show its touchstones (and pass the judge where one runs)."""
     result = StageResult()
     threshold = ctx.recipe.thresholds.judge_p_yes
-    pairs = [(r.formal.text, ctx.domains[d]) for r in records for d in r.domains if r.formal]
-    scores = iter(ctx.backend.judge_presence(pairs))
+    asked = [(r, d) for r in records for d in r.domains if r.formal]
+    found = iter(ctx.tools.touchstones(
+        [(r.formal.text, ctx.domains[d].touchstones.of(ctx.language))  # type: ignore[union-attr]
+         for r, d in asked], ctx.language))
+    scores = iter(ctx.judge_presence([(r.formal.text, ctx.domains[d])  # type: ignore[union-attr]
+                                      for r, d in asked]))
     for record in records:
         assert record.formal is not None
         absent = []
         for d in record.domains:
-            patterns = ctx.domains[d].touchstones.of(ctx.language)
-            matched = matching_touchstones(record.formal.text, patterns, ctx.language)
-            score = next(scores)
+            matched, score = next(found), next(scores)
             record.presence[d] = PresenceCheck(
                 touchstones=bool(matched), matched=matched,
                 judge=None if score is None else score.p_yes,

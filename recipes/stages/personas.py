@@ -9,7 +9,6 @@ from retrolean.recipes.records import FillInTurn, Missing, PersonaText, Record, 
 from retrolean.recipes.stages.context import StageContext, StageResult
 from retrolean.recipes.stages.english import similarity_figures
 from retrolean.recipes.stages.formal import draft_of
-from retrolean.tools.touchstones import matching_touchstones
 
 
 def personas(records: list[Record], ctx: StageContext) -> StageResult:
@@ -23,7 +22,9 @@ def personas(records: list[Record], ctx: StageContext) -> StageResult:
     for pid, card in ctx.personas.items():
         batch = [r for r in records if pid in chosen[r.id]]
         items = [(draft_of(r), r.english.text, ctx.rng(r.id, "personas", pid)) for r in batch]
-        for record, draft in zip(batch, ctx.backend.persona(items, card), strict=True):
+        drafts = ctx.generate(f"persona.{pid}", items,
+                              lambda items=items, card=card: ctx.backend.persona(items, card))
+        for record, draft in zip(batch, drafts, strict=True):
             if isinstance(draft, Failure):
                 failures.setdefault(record.id, []).append(f"{pid}: {draft.reason}")
             else:
@@ -69,7 +70,7 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
                                      text=persona.text, dropped=dropped,
                                      persona=ctx.personas[pid], frame_shift=rng.random() < rate),
                          rng))
-    outs = ctx.backend.drop(requests)
+    outs = ctx.generate("drop_domain", requests, lambda: ctx.backend.drop(requests))
     kept = []
     for record, (req, _), out in zip(records, requests, outs, strict=True):
         if isinstance(out, Failure):
@@ -79,7 +80,9 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         record.missing = Missing(dropped=req.dropped, frame_shifted=req.frame_shift,
                                  frames=out.frames, persona=req.persona.id, text=out.text)
         kept.append(record)
-    drafts = ctx.backend.reformalize([r.missing.text for r in kept], ctx.language)
+    texts = [r.missing.text for r in kept]  # type: ignore[union-attr]
+    drafts = ctx.generate(f"reformalize.{ctx.language}", texts,
+                          lambda: ctx.backend.reformalize(texts, ctx.language))
     pairs, paired = [], []
     for record, draft in zip(kept, drafts, strict=True):
         text = "" if isinstance(draft, Failure) else draft.text
@@ -89,12 +92,15 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         if text:
             pairs.append((record.formal.text, text))
             paired.append(record)
-    for record, sim in zip(paired, ctx.formal_similarities(pairs), strict=True):
+    for record, sim in zip(paired, ctx.tools.formal_similarities(pairs, ctx.language),
+                           strict=True):
         record.missing.roundtrip.similarity = sim
+    found = iter(ctx.tools.touchstones(
+        [(r.missing.roundtrip.text, ctx.domains[r.missing.dropped].touchstones.of(ctx.language))
+         for r in kept], ctx.language))
     for record in kept:
         m = record.missing
-        patterns = ctx.domains[m.dropped].touchstones.of(ctx.language)
-        present = matching_touchstones(m.roundtrip.text, patterns, ctx.language)
+        present = next(found)
         m.touchstones_absent = not present
         if present:
             result.reject(record, "missing", f"dropped domain {m.dropped} still appears "
@@ -115,7 +121,8 @@ def fill_in(records: list[Record], ctx: StageContext) -> StageResult:
     """Write the assistant turn that introduces the dropped domain and what it solves."""
     result = StageResult()
     items = [(draft_of(r), r.missing.dropped, ctx.rng(r.id, "fill_in")) for r in records]
-    for record, out in zip(records, ctx.backend.fill_in(items), strict=True):
+    outs = ctx.generate("fill_in", items, lambda: ctx.backend.fill_in(items))
+    for record, out in zip(records, outs, strict=True):
         if isinstance(out, Failure):
             result.reject(record, "fill_in", out.reason)
         else:
