@@ -2,11 +2,14 @@
 
 Requests travel by one of three transports (transport.py: aiohttp by
 default, httpx, or langchain-openai's ChatOpenAI through the OpenAI SDK), with:
-- a content cache (`ResponseCache`): a hit makes no HTTP call; `use_cache=False`
-  skips the lookup but still stores the fresh answer, so a `--no-cache` run
-  leaves a cache that a later run resumes from;
+- a content cache (`ResponseCache`) keyed by endpoint, model and request: a hit
+  makes no HTTP call; `use_cache=False` neither reads nor writes it (a
+  `--no-cache` run leaves the cache as it found it);
 - an `asyncio.Semaphore` of `config.concurrency` around each HTTP attempt
   (not around backoff waits, so a task sleeping on a 429 holds no slot);
+- the endpoint's rate budget (rate_budget.py), shared by every client of the
+  same endpoint: after a 429 nobody sends until its Retry-After (or a backoff)
+  has passed, and the `x-ratelimit-*` headers pace sends before a 429;
 - retries on 429, 408/409, 5xx, timeouts, dropped connections and non-JSON
   bodies: exponential backoff with full jitter, or the server's Retry-After
   (seconds or HTTP-date) when it sends one (faults.py);
@@ -57,6 +60,7 @@ from retrolean.tools.generate.completion import (
     PingResult,
 )
 from retrolean.tools.generate.faults import ModelCallError, backoff_s, classify
+from retrolean.tools.generate.rate_budget import RateBudget, budget_for, rate_headers
 from retrolean.tools.generate.transport import (
     Transport,
     TransportName,
@@ -78,6 +82,15 @@ class _LoopResources:
     semaphore: asyncio.Semaphore
 
 
+def _token_estimate(messages: list[ChatMessage], params: dict[str, Any]) -> int:
+    """Tokens a request may use, as rate limits count them: prompt characters / 4 + max_tokens.
+
+    Example: _token_estimate([ChatMessage(role="user", content="x" * 400)],
+                             {"max_tokens": 100}) -> 200
+    """
+    return sum(len(m.content) for m in messages) // 4 + int(params.get("max_tokens") or 0)
+
+
 def _as_messages(messages: MessagesIn) -> list[ChatMessage]:
     return [m if isinstance(m, ChatMessage) else ChatMessage.model_validate(m) for m in messages]
 
@@ -85,9 +98,13 @@ def _as_messages(messages: MessagesIn) -> list[ChatMessage]:
 class ModelClient:
     """Calls one model on one OpenAI-compatible endpoint; see the module docstring."""
 
-    def __init__(self, config: ModelConfig, cache: ResponseCache | None = None) -> None:
+    def __init__(self, config: ModelConfig, cache: ResponseCache | None = None, *,
+                 rate_budget: RateBudget | None = None) -> None:
         self.config = config
         self.cache = cache
+        self.rate_budget: RateBudget = rate_budget or budget_for(
+            config.base_url, backoff_base_s=config.backoff_base_s,
+            backoff_max_s=config.backoff_max_s)
         self.logprobs_supported: bool | None = None
         self._stats = ClientStats()
         self._stats_lock = threading.Lock()
@@ -138,27 +155,37 @@ class ModelClient:
         """One chat completion, from the cache or the endpoint; raises ModelCallError.
 
         `sample` tells apart repeated samples of the same prompt (each its own
-        cache entry); `use_cache=False` skips the lookup but stores the answer.
+        cache entry); `use_cache=False` neither reads nor writes the cache.
         """
         chat_messages = _as_messages(messages)
         params: dict[str, Any] = {"temperature": temperature, "max_tokens": max_tokens, "n": n}
         if logprobs:
             params.update(logprobs=True, top_logprobs=top_logprobs)
-        key = cache_key(self.config.model, [m.model_dump() for m in chat_messages], params,
-                        skill=skill, skill_version=skill_version, sample=sample)
+        cache = self.cache if use_cache else None
+        key = (self._key(chat_messages, params, skill, skill_version, sample)
+               if cache is not None else "")
         self._count(calls=1)
-        if self.cache is not None and use_cache:
-            hit = self.cache.get(key)
+        if cache is not None:
+            hit = cache.get(key)
             if hit is not None:
                 self._count(cache_hits=1)
                 return Completion.model_validate({**hit, "cached": True, "attempts": 0})
         completion = await self._call_with_retries(chat_messages, params)
-        completion = completion.model_copy(update={
-            "skill": skill, "skill_version": skill_version, "sample": sample, "key": key})
-        if self.cache is not None:
-            self.cache.put(key, completion.model_dump(mode="json"), model=self.config.model,
-                           skill=skill, skill_version=skill_version)
+        completion.skill, completion.skill_version = skill, skill_version
+        completion.sample, completion.key = sample, key
+        if cache is not None:
+            cache.put(key, completion.model_dump(mode="json"), model=self.config.model,
+                      skill=skill, skill_version=skill_version)
         return completion
+
+    def _key(self, messages: list[ChatMessage], params: dict[str, Any], skill: str,
+             skill_version: str, sample: int) -> str:
+        """The cache key of a call: endpoint, model, messages, parameters (extra body too)."""
+        keyed = {**params, "extra_body": self.config.extra_body} if self.config.extra_body \
+            else params
+        return cache_key(self.config.model, [m.model_dump() for m in messages], keyed,
+                         skill=skill, skill_version=skill_version, sample=sample,
+                         endpoint=self.config.base_url)
 
     async def complete_request(self, request: CompletionRequest) -> Completion:
         """`complete` with its arguments in a CompletionRequest."""
@@ -190,27 +217,40 @@ class ModelClient:
                          attempt, error, wait)
                 await asyncio.sleep(wait)
             else:
-                return completion.model_copy(update={"attempts": attempt})
+                completion.attempts = attempt
+                return completion
 
     async def _attempt(self, messages: list[ChatMessage], params: dict[str, Any],
                        *, timeout_s: float | None = None) -> Completion:
-        """One HTTP attempt under the semaphore; every failure becomes a ModelCallError."""
+        """One HTTP attempt under the semaphore and the endpoint's rate budget; every failure
+        becomes a ModelCallError."""
         resources = self._resources()
         limit = timeout_s or self.config.timeout_s
+        budget = self.rate_budget
         async with resources.semaphore:
-            self._count(requests=1)
-            started = time.perf_counter()
+            ticket = await budget.acquire(_token_estimate(messages, params))
             try:
-                answer = await resources.transport.generate(messages, params, limit)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                error = classify(exc, base_url=self.config.base_url, model=self.config.model,
-                                 timeout_s=limit)
-                if params.get("logprobs") and error.kind == "bad_request":
-                    self.logprobs_supported = False
-                raise error from exc
-            latency_ms = (time.perf_counter() - started) * 1000.0
+                self._count(requests=1)
+                started = time.perf_counter()
+                try:
+                    answer = await resources.transport.generate(messages, params, limit)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    error = classify(exc, base_url=self.config.base_url,
+                                     model=self.config.model, timeout_s=limit)
+                    if error.status is not None:
+                        wait = error.retry_after_s
+                        budget.observe(ticket, error.status, rate_headers(error.headers),
+                                       None if wait is None
+                                       else min(wait, self.config.retry_after_max_s))
+                    if params.get("logprobs") and error.kind == "bad_request":
+                        self.logprobs_supported = False
+                    raise error from exc
+                latency_ms = (time.perf_counter() - started) * 1000.0
+                budget.observe(ticket, 200, rate_headers(answer.headers))
+            finally:
+                budget.release(ticket)
         return self._completion(answer, params, latency_ms)
 
     def _completion(self, answer: Answer, params: dict[str, Any],
@@ -276,14 +316,21 @@ class ModelClient:
 
     async def list_models(self, *, timeout_s: float = 15.0) -> list[str]:
         """The model names the endpoint serves; raises ModelCallError with a one-line message."""
+        self._count(listings=1)
         try:
             return await self._resources().transport.list_models(timeout_s)
         except Exception as exc:
             raise classify(exc, base_url=self.config.base_url, model=self.config.model,
                            timeout_s=timeout_s) from exc
 
-    async def ping(self, *, timeout_s: float = 30.0) -> PingResult:
-        """Check the endpoint: URL shape, model listing, the model served, one tiny call."""
+    async def ping(self, *, timeout_s: float = 30.0, always_call: bool = True) -> PingResult:
+        """Check the endpoint: URL shape, model listing, the model served, one tiny call.
+
+        `always_call=False` is the cheap probe a run makes before it plans: the
+        listing alone (it needs the server up, TLS right, and — on OpenAI, DeepSeek
+        and vLLM with --api-key — the key), and a one-token call only where the
+        server lists no models.
+        """
         base_url = self.config.base_url
         parsed = urllib.parse.urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -299,9 +346,13 @@ class ModelClient:
             shown = ", ".join(models[:8]) + (", …" if len(models) > 8 else "")
             return PingResult(ok=False, models=models, detail=(
                 f"model '{self.config.model}' is not served at {base_url}; it serves: {shown}"))
+        if models and not always_call:
+            return PingResult(ok=True, models=models, detail=(
+                f"'{self.config.model}' is listed at {base_url}"))
         try:
             done = await self._attempt([ChatMessage(role="user", content="Say OK.")],
-                                       {"temperature": 0.0, "max_tokens": 16, "n": 1},
+                                       {"temperature": 0.0,
+                                        "max_tokens": 16 if always_call else 1, "n": 1},
                                        timeout_s=timeout_s)
         except ModelCallError as error:
             return PingResult(ok=False, models=models, detail=error.message)
@@ -309,12 +360,12 @@ class ModelClient:
         return PingResult(ok=True, models=models, latency_ms=done.latency_ms, detail=(
             f"'{self.config.model}' at {base_url} answers ({done.latency_ms:.0f} ms; {listed})"))
 
-    def ping_sync(self, *, timeout_s: float = 30.0) -> PingResult:
+    def ping_sync(self, *, timeout_s: float = 30.0, always_call: bool = True) -> PingResult:
         """Sync wrapper of `ping` for the CLI."""
 
         async def run() -> PingResult:
             try:
-                return await self.ping(timeout_s=timeout_s)
+                return await self.ping(timeout_s=timeout_s, always_call=always_call)
             finally:
                 await self.aclose()
 

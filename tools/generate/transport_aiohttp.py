@@ -84,7 +84,8 @@ class AiohttpTransport(WireTransport):
                                          proxy=self._proxy) as answer:
             return answer.status, await answer.read(), answer.headers
 
-    async def _request(self, method: str, path: str, payload: Any, timeout_s: float) -> Any:
+    async def _request(self, method: str, path: str, payload: Any,
+                       timeout_s: float) -> tuple[Any, Any]:
         url = self._url(path)
         body = None if payload is None else json.dumps(payload).encode("utf-8")
         async with asyncio.timeout(timeout_s):
@@ -94,7 +95,7 @@ class AiohttpTransport(WireTransport):
                 # closed before answering: a keep-alive connection dropped as it was reused
                 status, raw, headers = await self._exchange(method, url, body)
         return answer_json(status, raw, headers, base_url=self._config.base_url,
-                           model=self._config.model)
+                           model=self._config.model), headers
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
