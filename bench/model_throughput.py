@@ -10,11 +10,28 @@ second; the script prints the achieved rate, the bound and their ratio
 
 Two checks that the server is not the bottleneck: the CPU time per request
 of the server process (from its `/fake/stats`) shows it far below one core,
-and a first "floor" batch sends the same requests through the transport's
-HTTP library bare (one aiohttp session, or sharded `httpx.AsyncClient`s for
-the httpx and sdk transports; no ModelClient, retries, cache or pydantic) to
-show the rate that library, the server and the loopback allow on this
-machine at all.
+and a "floor" batch sends the same requests through the transport's HTTP
+library bare (one aiohttp session, or sharded `httpx.AsyncClient`s for the
+httpx and sdk transports, under an asyncio.Semaphore; no ModelClient,
+retries, cache or pydantic) to show the rate that library, the server and the
+loopback allow on this machine at all. The floor keeps the decoded answers,
+as any client returns its answers (until this issue it dropped them, which
+spares it garbage-collector work a real client cannot skip: at concurrency
+256 that was worth a few percent of the floor's rate).
+
+`--rate-headers` makes the server announce OpenAI-style rate limits on every
+answer (`x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, limits far
+above what the run can reach, so none binds): the client then reads them and
+keeps its per-endpoint rate budget (tools/generate/rate_budget.py) up to date
+on every answer, which is the work this mode measures. `--limit-rpm` makes a
+limit bind instead (the server answers 429 past it), to see the budget pace.
+
+Each repeat runs the bare floor batch and then the ModelClient batch, so
+the two are measured side by side under the same machine load; the last
+line gives ModelClient's rate as a share of the floor's, with the 1-minute
+load average (`os.getloadavg`) before and after — on a shared machine a
+figure taken under a rising load says more about the neighbours than the
+client.
 
 Figures on the shared 2-core development machine (640 requests, concurrency
 64, 200 ms; medians of 3 batches, 3 invocations): aiohttp (auto) 0.2-0.3 ms
@@ -26,6 +43,7 @@ was loaded and tenacity left ~30 reference cycles per call.
 
 Usage: .venv/bin/python bench/model_throughput.py [--requests 640] [--concurrency 64]
            [--latency-ms 200] [--repeat 3] [--transport auto|aiohttp|httpx|sdk]
+           [--rate-headers] [--limit-rpm N]
 """
 
 from __future__ import annotations
@@ -35,9 +53,11 @@ import asyncio
 import itertools
 import json
 import multiprocessing
+import os
 import statistics
 import time
 import urllib.request
+from typing import Any
 
 import aiohttp
 import httpx
@@ -49,7 +69,7 @@ from retrolean.tools.generate import (
     ModelClient,
     ModelConfig,
 )
-from retrolean.tools.generate.fake_server import serve_forever
+from retrolean.tools.generate.fake_server import RateLimit, serve_forever
 from retrolean.tools.generate.shards import (
     IDLE_EXPIRY_S,
     SHARD_CONNECTIONS,
@@ -57,9 +77,13 @@ from retrolean.tools.generate.shards import (
 )
 
 
-def _server_cpu_s(port: int) -> float:
+def _server_stats(port: int) -> dict:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/fake/stats", timeout=5) as answer:
-        return float(json.load(answer)["cpu_s"])
+        return json.load(answer)
+
+
+def _server_cpu_s(port: int) -> float:
+    return float(_server_stats(port)["cpu_s"])
 
 
 def _requests(count: int, offset: int) -> list[CompletionRequest]:
@@ -87,8 +111,10 @@ async def _run(client: ModelClient, count: int, port: int, bound: float, label: 
     return rate / bound
 
 
-async def _floor(port: int, args: argparse.Namespace, bound: float, library: str) -> None:
-    """The same batch through the bare HTTP library: what it, server and loopback allow."""
+async def _floor(port: int, args: argparse.Namespace, bound: float, library: str,
+                 offset: int) -> float:
+    """The same batch through the bare HTTP library: what it, server and loopback allow;
+    prints and returns its rate / bound."""
     url = f"http://127.0.0.1:{port}/v1/chat/completions"
     slots = asyncio.Semaphore(args.concurrency)
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency))
@@ -98,43 +124,52 @@ async def _floor(port: int, args: argparse.Namespace, bound: float, library: str
                for _ in range(shard_count(args.concurrency))]
     turn = itertools.cycle(clients)
 
-    async def one(index: int) -> None:
+    async def one(index: int) -> Any:
         body = {"model": "fake-r1", "max_tokens": 64,
-                "messages": [{"role": "user", "content": f"floor {index}"}]}
+                "messages": [{"role": "user", "content": f"floor {offset + index}"}]}
         async with slots:
             if library == "aiohttp":
                 async with session.post(url, json=body) as answer:
-                    await answer.json()
-            else:
-                (await next(turn).post(url, json=body)).json()
+                    return await answer.json()
+            return (await next(turn).post(url, json=body)).json()
 
     try:
         await asyncio.gather(*(one(i) for i in range(args.concurrency)))
+        cpu_before = time.process_time()
         started = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(args.requests)))
-        rate = args.requests / (time.perf_counter() - started)
+        answers = await asyncio.gather(*(one(i) for i in range(args.requests)))
+        rate = len(answers) / (time.perf_counter() - started)
+        cpu_ms = (time.process_time() - cpu_before) / args.requests * 1000
     finally:
         await session.close()
         for client in clients:
             await client.aclose()
     print(f"floor (bare {library}, no ModelClient): {rate:.1f} req/s ({rate / bound:.1%} "
-          f"of the bound): the most {library}, this server and machine allow")
+          f"of the bound; client CPU {cpu_ms:.2f} ms per request): the most {library}, this "
+          "server and machine allow")
+    return rate / bound
 
 
-async def _bench(port: int, args: argparse.Namespace) -> list[float]:
+async def _bench(port: int, args: argparse.Namespace) -> list[tuple[float, float]]:
+    """(floor, ModelClient) shares of the bound, per repeat."""
     config = ModelConfig(base_url=f"http://127.0.0.1:{port}/v1", model="fake-r1",
-                         concurrency=args.concurrency, max_retries=0, timeout_s=30,
-                         transport=args.transport)
+                         concurrency=args.concurrency, max_retries=0 if not args.limit_rpm
+                         else 8, timeout_s=30, transport=args.transport)
     client = ModelClient(config)
     bound = args.concurrency / (args.latency_ms / 1000.0)
+    library = "aiohttp" if client.transport == "aiohttp" else "httpx"
     print(f"transport {client.transport}, concurrency {args.concurrency}, latency "
-          f"{args.latency_ms:g} ms, bound {bound:.0f} req/s")
+          f"{args.latency_ms:g} ms, bound {bound:.0f} req/s, rate-limit headers "
+          f"{'on' if args.rate_headers or args.limit_rpm else 'off'}")
     try:
-        await _floor(port, args, bound, "aiohttp" if client.transport == "aiohttp" else "httpx")
         await _run(client, args.concurrency, port, bound, "warm-up", 10**6)
-        return [await _run(client, args.requests, port, bound, f"run {index + 1}",
-                           index * args.requests)
-                for index in range(args.repeat)]
+        pairs = []
+        for index in range(args.repeat):
+            floor = await _floor(port, args, bound, library, 10**7 + index * args.requests)
+            ours = await _run(client, args.requests, port, bound, f"run {index + 1}",
+                              index * args.requests)
+            pairs.append((floor, ours))
+        return pairs
     finally:
         await client.aclose()
 
@@ -147,19 +182,37 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--transport", choices=["auto", "aiohttp", "httpx", "sdk"], default="auto")
+    parser.add_argument("--rate-headers", action="store_true",
+                        help="the server announces (non-binding) OpenAI-style rate limits")
+    parser.add_argument("--limit-rpm", type=int, default=0,
+                        help="the server enforces this many requests per minute (429 past it)")
     args = parser.parse_args()
+    limit = None
+    if args.limit_rpm:
+        limit = RateLimit(requests=args.limit_rpm, tokens=None, window_s=60.0)
+    elif args.rate_headers:
+        limit = RateLimit(requests=10**9, tokens=10**12, window_s=60.0)
     receive, send = multiprocessing.Pipe(duplex=False)
-    server = multiprocessing.Process(target=serve_forever, args=(args.latency_ms / 1000.0, send),
-                                     daemon=True)
+    server = multiprocessing.Process(target=serve_forever, daemon=True, args=(
+        args.latency_ms / 1000.0, send, ("fake-r1",), limit))
+    load_before = os.getloadavg()[0]
     server.start()
     try:
         port = receive.recv()
-        ratios = asyncio.run(_bench(port, args))
+        pairs = asyncio.run(_bench(port, args))
+        limited = _server_stats(port).get("rate_limited", 0)
     finally:
         server.terminate()
         server.join(5)
+    floors = [f for f, _ in pairs]
+    ratios = [r for _, r in pairs]
+    shares = [r / f for f, r in pairs]
     print(f"ratio to bound: median {statistics.median(ratios):.1%}, best {max(ratios):.1%}, "
-          f"worst {min(ratios):.1%}")
+          f"worst {min(ratios):.1%}; bare floor median {statistics.median(floors):.1%}")
+    print(f"ModelClient / bare {'aiohttp' if args.transport in ('auto', 'aiohttp') else 'httpx'}"
+          f" (same repeat): median {statistics.median(shares):.1%}, best {max(shares):.1%}, "
+          f"worst {min(shares):.1%}; 429s from the server: {limited}; load average "
+          f"{load_before:.2f} -> {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from retrolean.memory.languages import FormalLanguage
 from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.recipes.plans import PlanTarget
 from retrolean.recipes.recipe import Parameters
-from retrolean.tools.generate import ModelClient, ModelConfig
+from retrolean.tools.generate import ModelClient, ModelConfig, ResponseCache
 from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
 from retrolean.traces.schema import TraceHeader
 from retrolean.traces.writer import JsonlSink, TraceWriter, read_trace
@@ -216,3 +216,17 @@ def test_lessons_inform_a_new_goal_but_a_rerun_plans_as_before(tmp_path):
     _, blocks = read_trace(runs[1] / "trace.jsonl")
     assert any(b.body.startswith("Planning for goal") and "lessons from 1 earlier run" in b.body
                for b in blocks)
+
+
+def test_no_cache_plans_without_reading_or_writing_the_cache(tmp_path):
+    workspace = tmp_path / "ws"
+    with FakeOpenAI(fallback=Revising()) as server:
+        for _ in range(2):
+            settings = Settings(workspace=workspace, formal="smtlib2", model="fake-r1",
+                                base_url=server.url, use_cache=False)
+            run = start(settings, RunOptions(goal="g", n=3, seed=1), interactive=True)
+            drive(run, answers("no"))
+            run.close()
+        prompts = plan_prompts(server)
+    assert len(prompts) == 2 and prompts[0] == prompts[1]  # the same prompt, asked again
+    assert len(ResponseCache(workspace / "model-cache.sqlite")) == 0

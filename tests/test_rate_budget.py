@@ -161,3 +161,37 @@ def test_the_fake_server_announces_and_enforces_its_limit(fake_openai):
     assert sorted(getattr(r, "kind", "ok") for r in results) == ["ok", "ok", "rate_limited"]
     answered = [r for r in fake_openai.chat_requests if r.status == 200]
     assert len(answered) == 2 and all(r.usage for r in answered)
+
+
+# --- the client's slots -----------------------------------------------------------------------
+
+
+def test_slots_bound_holders_serve_in_order_and_survive_a_cancelled_waiter():
+    import asyncio
+
+    from retrolean.tools.generate.slots import Slots
+
+    async def main() -> tuple[int, list[int]]:
+        slots = Slots(2)
+        inside, most, order = 0, 0, []
+
+        async def hold(index: int, wait: float) -> None:
+            nonlocal inside, most
+            async with slots:
+                inside += 1
+                most = max(most, inside)
+                order.append(index)
+                await asyncio.sleep(wait)
+                inside -= 1
+
+        tasks = [asyncio.create_task(hold(i, 0.01)) for i in range(6)]
+        await asyncio.sleep(0)
+        tasks[3].cancel()  # waiting for a slot when cancelled
+        await asyncio.gather(*tasks, return_exceptions=True)
+        async with slots:  # both slots came back
+            async with slots:
+                pass
+        return most, order
+
+    most, order = asyncio.run(main())
+    assert most == 2 and order == [0, 1, 2, 4, 5]

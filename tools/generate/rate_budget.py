@@ -32,7 +32,10 @@ Trade-offs: headers are applied freshest-first by send order (a ticket per
 send): an answer to a request sent before the one whose headers were last
 applied is stale and ignored, and requests sent after it are subtracted from
 what it says remains, so the estimate errs low (a little throughput, never a
-429 storm). The token cost is an estimate; a server that counts otherwise is
+429 storm). While what remains is far above what could be sent before the next
+answer (twice the requests in flight, plus 16), nothing is held back and the
+reset times are not even parsed: at hundreds of answers a second the budget
+costs a few microseconds each. The token cost is an estimate; a server that counts otherwise is
 caught by its 429s. A paused caller holds its client's concurrency slot
 while it sleeps (every caller of the endpoint is paused, so nothing else
 could use it), and waits carry up to 10% jitter so callers released together
@@ -43,7 +46,7 @@ Example:
     ticket = await budget.acquire(tokens=2048)
     try:
         status, headers = ...  # send the request
-        budget.observe(ticket, status, rate_headers(headers))
+        budget.observe(ticket, status, headers)
     finally:
         budget.release(ticket)
 """
@@ -70,6 +73,7 @@ _DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|us|µs|ns|h|m|s)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
 _EPOCH = 1e9  # a bigger "reset" is a Unix time, not a duration
 _JITTER = 0.1
+_SLACK = 16  # requests beyond twice those in flight before the headers are read in full
 
 
 @functools.lru_cache(maxsize=512)
@@ -225,8 +229,9 @@ class EndpointRates:
 
     def observe(self, ticket: int, status: int | None, headers: Mapping[str, str] | None,
                 retry_after_s: float | None = None) -> None:
-        """What the answer to send `ticket` said: its status, its rate-limit headers (the
-        names in RATE_HEADERS), the Retry-After it asked for."""
+        """What the answer to send `ticket` said: its status, its headers (any mapping that
+        answers the lower-case names of RATE_HEADERS: aiohttp's or httpx's as they come, or
+        `rate_headers(...)` where they must travel), the Retry-After it asked for."""
         with self._lock:
             now = self._clock()
             if headers and ticket >= self._applied:
@@ -242,8 +247,11 @@ class EndpointRates:
         remaining = _number(headers.get(f"x-ratelimit-remaining-{kind}"))
         if remaining is None:
             return
-        reset = headers.get(f"x-ratelimit-reset-{kind}")
         cost = 1.0 if kind == "requests" else self._token_cost
+        if remaining > (2 * self.in_flight + _SLACK) * cost:
+            self._buckets[kind].level = None  # far from binding: nothing to hold back, and no
+            return                            # reset to parse (the common case, kept cheap)
+        reset = headers.get(f"x-ratelimit-reset-{kind}")
         self._buckets[kind].set(_number(headers.get(f"x-ratelimit-limit-{kind}")), remaining,
                                 parse_reset(reset) if reset else None,
                                 self._issued - self._applied, cost, now)
@@ -275,7 +283,11 @@ class EndpointRates:
 
 
 class RateBudget(Protocol):
-    """What a client asks of an endpoint's rate budget, wherever the budget is hosted."""
+    """What a client asks of an endpoint's rate budget, wherever the budget is hosted.
+
+    `observe` gets the answer's headers as they came (a case-insensitive mapping); a
+    budget hosted elsewhere sends `rate_headers(headers)`, a plain dict, instead.
+    """
 
     async def acquire(self, tokens: int = 0) -> int:
         """Wait until a request of about `tokens` tokens may be sent; its ticket."""
