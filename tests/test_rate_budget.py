@@ -188,9 +188,8 @@ def test_slots_bound_holders_serve_in_order_and_survive_a_cancelled_waiter():
         await asyncio.sleep(0)
         tasks[3].cancel()  # waiting for a slot when cancelled
         await asyncio.gather(*tasks, return_exceptions=True)
-        async with slots:  # both slots came back
-            async with slots:
-                pass
+        async with slots, slots:  # both slots came back
+            pass
         return most, order
 
     most, order = asyncio.run(main())
