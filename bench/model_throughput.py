@@ -23,8 +23,10 @@ spares it garbage-collector work a real client cannot skip: at concurrency
 answer (`x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, limits far
 above what the run can reach, so none binds): the client then reads them and
 keeps its per-endpoint rate budget (tools/generate/rate_budget.py) up to date
-on every answer, which is the work this mode measures. `--limit-rpm` makes a
-limit bind instead (the server answers 429 past it), to see the budget pace.
+on every answer, which is the work this mode measures. `--limit-rps N` makes
+a limit of N requests per second bind instead (the server answers 429 past
+it; no floor batch, which would only drain the bucket), to see the budget
+pace the client: the rate should sit just under N with few or no 429s.
 
 Each repeat runs the bare floor batch and then the ModelClient batch, so
 the two are measured side by side under the same machine load; the last
@@ -43,7 +45,7 @@ was loaded and tenacity left ~30 reference cycles per call.
 
 Usage: .venv/bin/python bench/model_throughput.py [--requests 640] [--concurrency 64]
            [--latency-ms 200] [--repeat 3] [--transport auto|aiohttp|httpx|sdk]
-           [--rate-headers] [--limit-rpm N]
+           [--rate-headers] [--limit-rps N]
 """
 
 from __future__ import annotations
@@ -153,19 +155,21 @@ async def _floor(port: int, args: argparse.Namespace, bound: float, library: str
 async def _bench(port: int, args: argparse.Namespace) -> list[tuple[float, float]]:
     """(floor, ModelClient) shares of the bound, per repeat."""
     config = ModelConfig(base_url=f"http://127.0.0.1:{port}/v1", model="fake-r1",
-                         concurrency=args.concurrency, max_retries=0 if not args.limit_rpm
+                         concurrency=args.concurrency, max_retries=0 if not args.limit_rps
                          else 8, timeout_s=30, transport=args.transport)
     client = ModelClient(config)
     bound = args.concurrency / (args.latency_ms / 1000.0)
     library = "aiohttp" if client.transport == "aiohttp" else "httpx"
     print(f"transport {client.transport}, concurrency {args.concurrency}, latency "
           f"{args.latency_ms:g} ms, bound {bound:.0f} req/s, rate-limit headers "
-          f"{'on' if args.rate_headers or args.limit_rpm else 'off'}")
+          f"{'on' if args.rate_headers or args.limit_rps else 'off'}")
     try:
         await _run(client, args.concurrency, port, bound, "warm-up", 10**6)
         pairs = []
         for index in range(args.repeat):
-            floor = await _floor(port, args, bound, library, 10**7 + index * args.requests)
+            # under a binding limit a bare loop would only drain the bucket the client reads
+            floor = (await _floor(port, args, bound, library, 10**7 + index * args.requests)
+                     if not args.limit_rps else float("nan"))
             ours = await _run(client, args.requests, port, bound, f"run {index + 1}",
                               index * args.requests)
             pairs.append((floor, ours))
@@ -184,12 +188,12 @@ def main() -> None:
     parser.add_argument("--transport", choices=["auto", "aiohttp", "httpx", "sdk"], default="auto")
     parser.add_argument("--rate-headers", action="store_true",
                         help="the server announces (non-binding) OpenAI-style rate limits")
-    parser.add_argument("--limit-rpm", type=int, default=0,
-                        help="the server enforces this many requests per minute (429 past it)")
+    parser.add_argument("--limit-rps", type=int, default=0,
+                        help="the server enforces this many requests per second (429 past it)")
     args = parser.parse_args()
     limit = None
-    if args.limit_rpm:
-        limit = RateLimit(requests=args.limit_rpm, tokens=None, window_s=60.0)
+    if args.limit_rps:
+        limit = RateLimit(requests=args.limit_rps, tokens=None, window_s=1.0)
     elif args.rate_headers:
         limit = RateLimit(requests=10**9, tokens=10**12, window_s=60.0)
     receive, send = multiprocessing.Pipe(duplex=False)
@@ -207,12 +211,17 @@ def main() -> None:
     floors = [f for f, _ in pairs]
     ratios = [r for _, r in pairs]
     shares = [r / f for f, r in pairs]
+    load = f"load average {load_before:.2f} -> {os.getloadavg()[0]:.2f}"
     print(f"ratio to bound: median {statistics.median(ratios):.1%}, best {max(ratios):.1%}, "
           f"worst {min(ratios):.1%}; bare floor median {statistics.median(floors):.1%}")
+    if args.limit_rps:
+        bound = args.concurrency / (args.latency_ms / 1000.0)
+        print(f"limit {args.limit_rps} requests/s = {args.limit_rps / bound:.1%} of the "
+              f"bound; 429s from the server: {limited}; {load}")
+        return
     print(f"ModelClient / bare {'aiohttp' if args.transport in ('auto', 'aiohttp') else 'httpx'}"
           f" (same repeat): median {statistics.median(shares):.1%}, best {max(shares):.1%}, "
-          f"worst {min(shares):.1%}; 429s from the server: {limited}; load average "
-          f"{load_before:.2f} -> {os.getloadavg()[0]:.2f}")
+          f"worst {min(shares):.1%}; 429s from the server: {limited}; {load}")
 
 
 if __name__ == "__main__":

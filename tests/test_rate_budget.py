@@ -50,9 +50,9 @@ def test_a_429_with_retry_after_pauses_every_caller_until_then():
     wait, ticket = state.delay()
     assert wait == 0 and ticket == 1
     state.observe(ticket, 429, {}, retry_after_s=2.0)
-    assert state.delay()[0] == pytest.approx(2.0)
+    assert state.delay() == (pytest.approx(2.0), 0) and state.pause_left() == pytest.approx(2.0)
     clock.now += 2.0
-    assert state.delay()[0] == 0
+    assert state.delay()[0] == 0 and state.pause_left() == 0
 
 
 def test_without_retry_after_each_new_burst_of_429s_doubles_the_pause():
@@ -78,10 +78,12 @@ def test_headers_pace_callers_before_the_server_says_429():
     first = state.delay()[1]
     state.observe(first, 200, {"x-ratelimit-limit-requests": "60",
                                "x-ratelimit-remaining-requests": "2",
-                               "x-ratelimit-reset-requests": "58s"})  # refills 1 per second
+                               "x-ratelimit-reset-requests": "57s"})  # refills 1 per second
     assert [state.delay()[0] for _ in range(2)] == [0, 0]
-    assert state.delay()[0] == pytest.approx(1.0)
-    clock.now += 1.0
+    booked = [state.delay() for _ in range(2)]  # each caller books its own place
+    assert [wait for wait, _ in booked] == [pytest.approx(1.0), pytest.approx(2.0)]
+    assert all(ticket for _, ticket in booked)
+    clock.now += 3.0
     assert state.delay()[0] == 0
 
 
@@ -89,7 +91,7 @@ def test_token_headers_hold_back_a_request_that_would_not_fit():
     clock = Clock()
     state = rates(clock)
     state.observe(state.delay(tokens=100)[1], 200, {
-        "x-ratelimit-limit-tokens": "6000", "x-ratelimit-remaining-tokens": "500",
+        "x-ratelimit-limit-tokens": "6001", "x-ratelimit-remaining-tokens": "500",
         "x-ratelimit-reset-tokens": "55s"})  # 100 tokens per second
     assert state.delay(tokens=400)[0] == 0
     assert state.delay(tokens=400)[0] == pytest.approx(3.0)

@@ -172,18 +172,28 @@ class _Bucket:
         self.updated = now
         if reset_s is not None:
             self.reset_at = now + reset_s
-            if self.limit is not None and self.limit > remaining and reset_s > 0:
-                self.rate = (self.limit - remaining) / reset_s
-        if self.rate is None and self.limit is not None:
-            self.rate = self.limit / 60.0  # limits are per minute where nothing says otherwise
+            # servers round what remains down to a whole number, so (limit - remaining) /
+            # reset can overstate the refill by up to 1 / reset: one less keeps it a floor,
+            # once the deficit is big enough to say anything (the first guess may overstate)
+            deficit = (self.limit or 0.0) - remaining
+            if deficit > 1 and reset_s > 0:
+                self.rate = (deficit - 1) / reset_s
+            elif self.rate is None and deficit > 0 and reset_s > 0:
+                self.rate = deficit / reset_s
+        elif self.rate is None and self.limit is not None:
+            self.rate = self.limit / 60.0  # no reset given: limits are per minute by custom
 
 
 class EndpointRates:
     """The rate state of one endpoint (see the module docstring); every method takes and
     returns plain values, so an actor can host it.
 
-    `delay(tokens)` -> (seconds to wait, ticket): 0 seconds means "send now" and the
-    ticket names the send; more means "ask again after that long" (ticket 0).
+    `delay(tokens)` -> (seconds to wait, ticket). With a ticket, the send is booked: wait
+    that long (0: none), check `pause_left()` (a 429 may have come meanwhile), then send.
+    Without one (ticket 0, during a 429 pause), ask again after that long. Booking a
+    place in the refill, rather than telling every caller when the next slot frees,
+    makes each paced caller sleep once instead of waking with all the others to race
+    for it.
     """
 
     def __init__(self, *, backoff_base_s: float = 1.0, backoff_max_s: float = 30.0,
@@ -206,26 +216,32 @@ class EndpointRates:
         self.rate_limited = 0  # 429s observed
 
     def delay(self, tokens: int = 0) -> tuple[float, int]:
-        """(0, ticket) when a request of about `tokens` tokens may go now; else (wait, 0)."""
+        """(wait, ticket) for a request of about `tokens` tokens: booked to go after `wait`
+        seconds (0: now); or (wait, 0) during a 429 pause: ask again after `wait`."""
         with self._lock:
             now = self._clock()
             if now < self._paused_until:
-                return self._wait(self._paused_until - now)
+                return self._wait(self._paused_until - now), 0
+            wait = 0.0
             requests, budget = self._buckets["requests"], self._buckets["tokens"]
             if requests.level is not None or budget.level is not None:
                 wait = max(requests.wait_s(1, now), budget.wait_s(tokens, now))
-                if wait > 0:
-                    return self._wait(wait)
-                requests.take(1)
-                budget.take(tokens)
+                requests.take(1)  # booked: the level may go below zero, a queue for the
+                budget.take(tokens)  # refill that the next caller waits behind
             self._issued += 1
             self.in_flight += 1
             self._token_cost += (tokens - self._token_cost) / min(self._issued, 100)
-            return 0.0, self._issued
+            return (self._wait(wait) if wait > 0 else 0.0), self._issued
 
-    def _wait(self, seconds: float) -> tuple[float, int]:
+    def pause_left(self) -> float:
+        """Seconds left of a 429 pause (0: none); a booked caller checks it before sending."""
+        with self._lock:
+            left = self._paused_until - self._clock()
+            return self._wait(left) if left > 0 else 0.0
+
+    def _wait(self, seconds: float) -> float:
         self.waits += 1
-        return max(seconds, 0.001) * (1.0 + _JITTER * self._rng()), 0
+        return max(seconds, 0.001) * (1.0 + _JITTER * self._rng())
 
     def observe(self, ticket: int, status: int | None, headers: Mapping[str, str] | None,
                 retry_after_s: float | None = None) -> None:
@@ -311,11 +327,19 @@ class LocalRateBudget:
 
     async def acquire(self, tokens: int = 0) -> int:
         """Wait until a request of about `tokens` tokens may be sent; its ticket."""
-        while True:
-            wait, ticket = self.rates.delay(tokens)
-            if not wait:
-                return ticket
+        rates = self.rates
+        wait, ticket = rates.delay(tokens)
+        while not ticket:  # paused by a 429: ask again when it ends
             await asyncio.sleep(wait)
+            wait, ticket = rates.delay(tokens)
+        try:
+            while wait:  # booked: sleep to the booked time, and out any pause begun since
+                await asyncio.sleep(wait)
+                wait = rates.pause_left()
+        except asyncio.CancelledError:
+            rates.release(ticket)
+            raise
+        return ticket
 
     def observe(self, ticket: int, status: int | None, headers: Mapping[str, str] | None,
                 retry_after_s: float | None = None) -> None:
