@@ -26,7 +26,7 @@ from retrolean.tools.generate import (
     parse_retry_after,
 )
 from retrolean.tools.generate.cache import normalize_base_url
-from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
+from retrolean.tools.generate.fake_server import FakeOpenAI, RateLimit, RecordedRequest, Reply
 from retrolean.tools.generate.faults import backoff_s
 from retrolean.tools.generate.parsing import ParseError, parse_output
 from retrolean.tools.generate.shards import shard_count
@@ -160,7 +160,10 @@ def test_every_transport_sends_the_same_body(fake_openai, monkeypatch, config):
     Reply(content=["a", "b", "c"], finish_reason="length"),
     Reply.yes_no(0.8),
     Reply(content=""),
-], ids=["reasoning", "think", "truncated", "n3", "logprobs", "empty"])
+    Reply(content=None, reasoning_content="all of it, no </think>"),
+    Reply(content="It is 4.", reasoning_content="2 + 2", reasoning_field="reasoning"),
+], ids=["reasoning", "think", "truncated", "n3", "logprobs", "empty", "content-null",
+        "reasoning-field"])
 def test_every_transport_reads_an_answer_into_the_same_completion(fake_openai, reply):
     done = []
     for transport in TRANSPORTS:
@@ -169,6 +172,15 @@ def test_every_transport_reads_an_answer_into_the_same_completion(fake_openai, r
                          top_logprobs=5)
         done.append(completion.model_dump(exclude={"latency_ms"}))
     assert done[0] == done[1] == done[2]
+    assert done[0]["reasoning"] == (reply.reasoning_content or "")
+
+
+@every_transport
+def test_every_transport_hands_rate_limit_headers_to_the_budget(fake_openai, transport):
+    fake_openai.limit_rate(RateLimit(requests=3, window_s=60))
+    client = make_client(fake_openai, transport=transport, max_retries=0)
+    assert ask(client).text == "ok"
+    assert client.rate_budget.rates.snapshot()["requests_left"] == 2  # type: ignore[attr-defined]
 
 
 @every_transport

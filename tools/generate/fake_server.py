@@ -117,8 +117,9 @@ class _Buckets:
 class Reply:
     """One scripted answer: content per choice, or a status/fault, after an optional delay."""
 
-    content: str | list[str] = "ok"
+    content: str | list[str] | None = "ok"
     reasoning_content: str | None = None
+    reasoning_field: str = "reasoning_content"  # vLLM >= 0.10 and OpenRouter say "reasoning"
     finish_reason: str = "stop"
     logprobs: list[tuple[str, TopLogprobs]] | None = None
     status: int = 200
@@ -553,7 +554,7 @@ def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
     for index, content in enumerate(contents):
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if reply.reasoning_content is not None:
-            message["reasoning_content"] = reply.reasoning_content
+            message[reply.reasoning_field] = reply.reasoning_content
         choices.append({"index": index, "message": message,
                         "logprobs": _logprobs(reply, top_k) if want_logprobs else None,
                         "finish_reason": reply.finish_reason})
