@@ -187,7 +187,8 @@ def test_steering_between_stages_with_a_model_revises_the_rest_of_the_plan(tmp_p
     saved = json.loads((run.runtime.run_dir / "plan.json").read_text())
     assert [s["name"] for s in saved["stages"]] == names
     _, blocks = read_trace(run.runtime.run_dir / "trace.jsonl")
-    assert any(b.body.startswith("Revised the rest of the plan as asked") for b in blocks)
+    assert any(b.body.startswith("Revised the plan as asked: skip the roundtrip stage")
+               and "roundtrip" not in b.body.split("; stages ")[1] for b in blocks)
     assert sum(e["phase"] == "plan" for e in state["calls"]) == 2  # the plan, the revision
 
 

@@ -142,10 +142,7 @@ class Nodes:
             calls = self._planner_spent(state)
             if revision is not None:
                 overrides = {**(state.get("overrides") or {}), **revision.changes}
-                self.rt.trace.write("orientation", f"Revised the plan as asked: {text}"
-                                    + (f"; parameters {revision.changes}" if revision.changes
-                                       else "; no parameter changed")
-                                    + "".join(f"; {note}" for note in revision.notes) + ".",
+                self.rt.trace.write("orientation", revision.describe(text),
                                     data={"plan": revision.plan, "overrides": overrides})
                 self._write_plan({**state, "overrides": overrides}, revision.plan)
                 return {"plan": revision.plan, "overrides": overrides, "calls": calls}
@@ -298,12 +295,7 @@ class Nodes:
                                               recipe.parameters, keep=[s.name for s in done])
             steered: RunState = {"calls": self._planner_spent(state)}
             if revision is not None:
-                self.rt.trace.write("orientation", f"Revised the rest of the plan as asked: "
-                                    f"{answer}; stages now "
-                                    f"{' -> '.join(s['name'] for s in revision.plan['stages'])}"
-                                    + (f"; parameters {revision.changes}" if revision.changes
-                                       else "")
-                                    + "".join(f"; {note}" for note in revision.notes) + ".",
+                self.rt.trace.write("orientation", revision.describe(answer),
                                     data={"plan": revision.plan})
                 self._write_plan({**state, "overrides": {**(state.get("overrides") or {}),
                                                          **revision.changes}}, revision.plan)

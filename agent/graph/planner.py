@@ -77,6 +77,17 @@ class Revision:
     changes: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    def describe(self, words: str) -> str:
+        """One line for the trace: what was asked, the stages now, what changed, the notes.
+
+        Example: Revision(plan, {"n": 6}).describe("n=6")
+                 -> "Revised the plan as asked: n=6; stages formalize -> …; parameters {'n': 6}."
+        """
+        stages = " -> ".join(s["name"] for s in self.plan["stages"])
+        changed = f"parameters {self.changes}" if self.changes else "no parameter changed"
+        return (f"Revised the plan as asked: {words}; stages {stages}; {changed}"
+                + "".join(f"; {note}" for note in self.notes) + ".")
+
 
 def _bounds(name: str) -> tuple[float | None, float | None, bool, bool]:
     """(low, high, low is exclusive, high is exclusive) of a numeric parameter."""
