@@ -1,9 +1,10 @@
 """`retrolean check FILE [--formal lean4|smtlib2]`: screen and check one formal file by hand.
 
-The language comes from `--formal` or the extension (.lean, .smt2). Lean
-text is screened first, so a refused file is reported even where Lean is not
-installed; SMT-LIB goes to Z3. Exit 0 when the file checks, 1 when it is
-refused or rejected (the reason is printed), 2 on bad input.
+The language comes from `--formal` or the extension (.lean, .smt2). Both
+languages are screened first, so a refused Lean file is reported even where
+Lean is not installed, and a refused SMT-LIB file never reaches Z3. Exit 0
+when the file checks, 1 when it is refused or rejected (the reason is
+printed), 2 on bad input.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def _language(path: Path, formal: str | None) -> str:
 def _read(path: Path) -> str:
     if not path.is_file():
         raise UserError(f"no such file: {path}")
-    try:
-        return path.read_text(encoding="utf-8")
+    try:  # bytes as they are: no newline translation, so the screen sees what a checker reads
+        return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise UserError(f"cannot read {path} as UTF-8 text: {e}") from e
 
@@ -51,7 +52,8 @@ def check_lean(text: str, settings: Settings) -> Verdict:
     config = LeanConfig.from_settings(settings)
     screened = screen(text, config.screen)
     if not screened.ok:
-        return Verdict(ok=False, status="refused", checker=SCREEN_CHECKER, reason=screened.reason)
+        return Verdict(ok=False, status="refused", checker=SCREEN_CHECKER, screen=SCREEN_CHECKER,
+                       reason=screened.reason)
     info = _lean_missing(config)
     if info:
         raise UserError(info)
@@ -72,7 +74,9 @@ def _lean_missing(config: LeanConfig) -> str:
 def print_verdict(console: Console, verdict: Verdict) -> None:
     """The verdict line, its witness, and a table of the checker's messages."""
     colour = "green" if verdict.ok else "yellow" if verdict.status == "refused" else "red"
-    console.print(f"[bold {colour}]{verdict.status}[/] ({escape(verdict.checker)})"
+    screened = (f", screened by {verdict.screen}"
+                if verdict.screen and verdict.screen != verdict.checker else "")
+    console.print(f"[bold {colour}]{verdict.status}[/] ({escape(verdict.checker + screened)})"
                   + (f" in {verdict.elapsed_ms:.0f} ms" if verdict.elapsed_ms else ""))
     if verdict.reason:
         console.print(f"reason: {escape(verdict.reason)}")

@@ -15,12 +15,11 @@ console = Console()
 
 
 def _z3() -> tuple[bool, str]:
-    try:
-        from retrolean.tools.smt_check import CHECKER, smt_check
-    except ImportError as e:
-        return False, f"z3-solver not importable: {e}"
-    verdict = smt_check("(declare-const x Int)(assert (> x 1))", timeout_ms=2000)
-    return verdict.ok, CHECKER if verdict.ok else verdict.summary()
+    from retrolean.tools.smt_check import smt_check
+
+    verdict = smt_check("(declare-const x Int)(assert (> x 1))(check-sat)", timeout_ms=2000)
+    return verdict.ok, (f"{verdict.checker}, screened by {verdict.screen}" if verdict.ok
+                        else verdict.summary())
 
 
 def _lean(settings: Settings) -> tuple[bool, str]:
