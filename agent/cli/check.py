@@ -10,18 +10,19 @@ printed), 2 on bad input.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from retrolean.agent.settings import Settings
 from retrolean.memory.errors import UserError
-from retrolean.tools.lean_check import SCREEN_CHECKER, LeanConfig, lean_check, screen
-from retrolean.tools.lean_check.process import resolve
-from retrolean.tools.verdict import Verdict
+
+if TYPE_CHECKING:
+    from retrolean.agent.settings import Settings
+    from retrolean.tools.lean_check import LeanConfig
+    from retrolean.tools.verdict import Verdict
 
 LANGUAGES = {".lean": "lean4", ".smt2": "smtlib2"}
 
@@ -49,6 +50,9 @@ def _read(path: Path) -> str:
 
 def check_lean(text: str, settings: Settings) -> Verdict:
     """Screen, then (if Lean is installed) check a Lean 4 text with the configured Lean."""
+    from retrolean.tools.lean_check import SCREEN_CHECKER, LeanConfig, lean_check, screen
+    from retrolean.tools.verdict import Verdict
+
     config = LeanConfig.from_settings(settings)
     screened = screen(text, config.screen)
     if not screened.ok:
@@ -61,6 +65,8 @@ def check_lean(text: str, settings: Settings) -> Verdict:
 
 
 def _lean_missing(config: LeanConfig) -> str:
+    from retrolean.tools.lean_check.process import resolve
+
     cwd = config.project.expanduser() if config.project else Path.cwd()
     try:
         resolve(config.executable, cwd)
@@ -103,6 +109,8 @@ def register(app: typer.Typer) -> None:
             "--formal", help="lean4 or smtlib2 (default: from the extension)")] = None,
     ) -> None:
         """Screen and check one formal file; exit 0 if it checks, 1 if refused or rejected."""
+        from retrolean.agent.settings import Settings
+
         language = _language(file, formal)
         text = _read(file)
         settings = Settings()

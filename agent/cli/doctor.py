@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrolean.agent.settings import Settings, load_settings
-from retrolean.tools.lean_check import LeanConfig, detect_lean
+if TYPE_CHECKING:
+    from retrolean.agent.settings import Settings
 
 console = Console()
 
@@ -23,6 +23,8 @@ def _z3() -> tuple[bool, str]:
 
 
 def _lean(settings: Settings) -> tuple[bool, str]:
+    from retrolean.tools.lean_check import LeanConfig, detect_lean
+
     info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=True)
     if not info.found:
         return False, f"absent ({info.detail or 'not found'}): runs use SMT-LIB 2 with Z3"
@@ -66,6 +68,8 @@ def register(app: typer.Typer) -> None:
             help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")] = None,
     ) -> None:
         """Check the model endpoint (models listed, one tiny call), Lean, Z3 and embeddings."""
+        from retrolean.agent.settings import load_settings
+
         settings = load_settings(model=model, base_url=base_url)
         table = Table(title="retrolean doctor")
         table.add_column("backend")
