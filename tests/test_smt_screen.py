@@ -112,8 +112,10 @@ def test_a_very_deep_text_is_refused_without_recursion():
 
 
 def test_reader_reports_where_a_reading_stops():
-    assert read_script("(assert (> x 0)))\n").problems == [(1, "`)` closes nothing")]
-    assert read_script('\n\n(set-info :a "b)').problems == [(3, "string literal is never closed")]
+    assert read_script("(assert (> x 0)))\n").problems == [(16, "`)` closes nothing")]
+    script = read_script('\n\n(set-info :a "b)')
+    assert script.problems == [(15, "string literal is never closed")]
+    assert script.line_of(15) == 3
 
 
 def test_doubled_quotes_stay_inside_the_string():

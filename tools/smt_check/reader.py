@@ -22,6 +22,7 @@ Example: read_script('(echo "(exit)") ; (reset)').commands[0].head -> "echo"
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,20 +31,20 @@ from retrolean.tools.screening import show
 
 AtomKind = Literal["symbol", "keyword", "string", "literal"]
 
-_TOKEN = re.compile(r"""
+_WORD_END = r"(?![^ \t\r\n()\";|])"  # a bare word ends at a separator, a quote, a bar or `;`
+_TOKEN = re.compile(rf"""
     (?P<space>[ \t\r\n]+)
   | (?P<comment>;[^\n]*)
   | (?P<open>\()
   | (?P<close>\))
   | (?P<string>"(?:[^"]|"")*+")
   | (?P<quoted>\|[^|]*\|)
-  | (?P<atom>[^ \t\r\n()";|]+)
+  | (?P<symbol>[A-Za-z~!@$%^&*_+=<>.?/-][0-9A-Za-z~!@$%^&*_+=<>.?/-]*+){_WORD_END}
+  | (?P<keyword>:[0-9A-Za-z~!@$%^&*_+=<>.?/-]++){_WORD_END}
+  | (?P<literal>[0-9]++(?:\.[0-9]++)?|\#x[0-9A-Fa-f]++|\#b[01]++){_WORD_END}
+  | (?P<word>[^ \t\r\n()";|]+)
   | (?P<unclosed>["|])
 """, re.VERBOSE)
-_SIMPLE = r"[A-Za-z~!@$%^&*_+=<>.?/-][A-Za-z0-9~!@$%^&*_+=<>.?/-]*"
-_SYMBOL = re.compile(_SIMPLE)
-_KEYWORD = re.compile(r"[A-Za-z0-9~!@$%^&*_+=<>.?/-]+")
-_LITERAL = re.compile(r"[0-9]+(?:\.[0-9]+)?|#x[0-9A-Fa-f]+|#b[01]+")
 
 
 @dataclass(slots=True)
@@ -52,16 +53,16 @@ class Atom:
 
     kind: AtomKind
     text: str
-    line: int
+    pos: int
     quoted: bool = False
 
 
 @dataclass(slots=True)
 class SList:
-    """A parenthesised list of atoms and lists."""
+    """A parenthesised list of atoms and lists; `pos` is where its `(` stands."""
 
     items: list[Atom | SList]
-    line: int
+    pos: int
 
 
 Node = Atom | SList
@@ -73,105 +74,90 @@ class Command:
 
     head: str | None  # None when the list is empty or starts with something other than a symbol
     args: list[Node]
-    line: int
     start: int
     end: int
 
 
 @dataclass
 class Script:
-    """The commands of a text, and what kept it from being read cleanly (line, why)."""
+    """The commands of a text, and what kept it from being read cleanly (offset, why)."""
 
+    text: str
     commands: list[Command] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    _breaks: list[int] | None = None
 
-
-def _atom(kind: str, text: str, line: int) -> Atom | None:
-    """The atom a token stands for; None for a bare word Z3 would split or refuse."""
-    if kind == "quoted":
-        return Atom("symbol", text[1:-1], line, quoted=True)
-    if kind == "string":
-        return Atom("string", text[1:-1].replace('""', '"'), line)
-    if text.startswith(":"):
-        return Atom("keyword", text, line) if _KEYWORD.fullmatch(text, 1) else None
-    if _SYMBOL.fullmatch(text):
-        return Atom("symbol", text, line)
-    return Atom("literal", text, line) if _LITERAL.fullmatch(text) else None
+    def line_of(self, pos: int) -> int:
+        """The 1-based line of an offset into the text."""
+        if self._breaks is None:
+            self._breaks = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._breaks, pos) + 1
 
 
 def read_script(text: str, max_depth: int = 256) -> Script:
-    """The top-level commands of an SMT-LIB text, with the first reading problems found.
+    """The top-level commands of an SMT-LIB text, with the first reading problem found.
 
-    Example: read_script("(assert (> x 0)))").problems -> [(1, "`)` closes nothing")]
+    Example: read_script("(assert (> x 0)))").problems -> [(16, "`)` closes nothing")]
     """
-    line, last = 1, 0
-
-    def line_at(pos: int) -> int:
-        nonlocal line, last
-        line += text.count("\n", last, pos)
-        last = pos
-        return line
-
-    script = Script()
+    script = Script(text)
     stack: list[SList] = []
-    start = 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind in ("space", "comment"):
+        if kind == "space" or kind == "comment":
             continue
         pos = m.start()
         if kind == "open":
             if len(stack) >= max_depth:
-                script.problems.append((line_at(pos), f"nested deeper than {max_depth} levels"))
+                script.problems.append((pos, f"nested deeper than {max_depth} levels"))
                 return script
+            stack.append(SList([], pos))
+            continue
+        if kind == "close":
             if not stack:
-                start = pos
-            stack.append(SList([], line_at(pos)))
-        elif kind == "close":
-            if not stack:
-                script.problems.append((line_at(pos), "`)` closes nothing"))
+                script.problems.append((pos, "`)` closes nothing"))
                 return script
             done = stack.pop()
             if stack:
                 stack[-1].items.append(done)
             else:
-                script.commands.append(_command(done, start, m.end()))
-        elif kind == "unclosed":
-            what = "string literal" if m[0] == '"' else "quoted symbol"
-            script.problems.append((line_at(pos), f"{what} is never closed"))
+                script.commands.append(_command(done, m.end()))
+            continue
+        token = m[0]
+        if kind == "symbol" or kind == "keyword" or kind == "literal":
+            atom = Atom(kind, token, pos)  # type: ignore[arg-type]
+        elif kind == "string":
+            if '\\"' in token:
+                script.problems.append((pos, "a backslash before a quote in a string literal "
+                                             "(Z3 versions read it differently)"))
+                return script
+            atom = Atom("string", token[1:-1].replace('""', '"'), pos)
+        elif kind == "quoted":
+            if "\\" in token:
+                script.problems.append((pos, "a backslash in a |quoted symbol| (Z3 versions "
+                                             "read it differently)"))
+                return script
+            atom = Atom("symbol", token[1:-1], pos, quoted=True)
+        elif kind == "word":
+            script.problems.append((pos, f"`{show(token)}` is not an SMT-LIB symbol, keyword or "
+                                         "number (write other names as |…|)"))
             return script
         else:
-            assert kind is not None
-            why = _ambiguous(kind, m[0])
-            if why:
-                script.problems.append((line_at(pos), why))
-                return script
-            atom = _atom(kind, m[0], line_at(pos))
-            if atom is None:
-                script.problems.append((line, f"`{show(m[0])}` is not an SMT-LIB symbol, "
-                                              "keyword or number (write other names as |…|)"))
-                return script
-            if not stack:
-                script.problems.append((atom.line, f"`{show(m[0])}` stands outside any command"))
-                return script
-            stack[-1].items.append(atom)
+            what = "string literal" if token == '"' else "quoted symbol"
+            script.problems.append((pos, f"{what} is never closed"))
+            return script
+        if not stack:
+            script.problems.append((pos, f"`{show(token)}` stands outside any command"))
+            return script
+        stack[-1].items.append(atom)
     if stack:
-        script.problems.append((stack[0].line, "`(` is never closed"))
+        script.problems.append((stack[0].pos, "`(` is never closed"))
     return script
 
 
-def _ambiguous(kind: str, token: str) -> str | None:
-    if kind == "string" and '\\"' in token:
-        return "a backslash before a quote in a string literal (Z3 versions read it differently)"
-    if kind == "quoted" and "\\" in token:
-        return "a backslash in a |quoted symbol| (Z3 versions read it differently)"
-    return None
-
-
-def _command(node: SList, start: int, end: int) -> Command:
+def _command(node: SList, end: int) -> Command:
     first = node.items[0] if node.items else None
     head = first.text if isinstance(first, Atom) and first.kind == "symbol" else None
-    return Command(head=head, args=node.items[1:], line=node.line, start=start, end=end)
+    return Command(head=head, args=node.items[1:], start=node.pos, end=end)
 
 
 def walk(nodes: list[Node]) -> list[Atom]:

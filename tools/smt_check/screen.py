@@ -106,20 +106,23 @@ def screen(text: str, max_chars: int = MAX_CHARS, max_depth: int = MAX_DEPTH) ->
         found.append((text.count("\n", 0, m.start()) + 1, "a carriage return without a newline "
                       "(editors show a line break that Z3 does not)"))
     script = read_script(text, max_depth)
-    found += script.problems
+    found += [(script.line_of(pos), why) for pos, why in script.problems]
     if found:
         return _result(found)
-    check_sat: Command | None = None
-    logic: Command | None = None
+    check_sat: int | None = None  # the line of the first check-sat
+    logic: int | None = None  # the line of the first set-logic
     for cmd in script.commands:
-        why = _command_problem(cmd, check_sat, logic)
-        problem = (cmd.line, why) if why else _atoms_problem(cmd)
-        if problem:
-            found.append(problem)
+        line = script.line_of(cmd.start)
+        source = text[cmd.start:cmd.end]
+        why = _command_problem(cmd, source, check_sat, logic)
+        if why:
+            found.append((line, why))
+        elif bad := _attribute_problem(cmd, source):
+            found.append((script.line_of(bad[0]), bad[1]))
         if cmd.head == "check-sat" and check_sat is None:
-            check_sat = cmd
+            check_sat = line
         if cmd.head == "set-logic" and logic is None:
-            logic = cmd
+            logic = line
     if check_sat is None and not found:
         found.append((0, "the text has no `(check-sat)`: end the problem with one"))
     if found:
@@ -141,8 +144,9 @@ def _z3_text(text: str, kept: list[Command]) -> str:
     return "".join(parts)
 
 
-def _command_problem(cmd: Command, check_sat: Command | None,
-                     logic: Command | None) -> str | None:
+def _command_problem(cmd: Command, source: str, check_sat: int | None,
+                     logic: int | None) -> str | None:
+    """Why a command may not run here (`check_sat`, `logic`: lines of the first ones so far)."""
     name = cmd.head
     if name is None:
         return "a command must start with its name, e.g. `(assert …)`"
@@ -151,7 +155,7 @@ def _command_problem(cmd: Command, check_sat: Command | None,
         return f"{shown} {COMMAND_REASONS[name]}"
     if name == "check-sat":
         if check_sat is not None:
-            return f"a second `check-sat` (the first is on line {check_sat.line}): " \
+            return f"a second `check-sat` (the first is on line {check_sat}): " \
                    "the text must ask exactly one question"
         return "`check-sat` takes no arguments" if cmd.args else None
     if name in ("get-model", "get-value"):
@@ -169,13 +173,13 @@ def _command_problem(cmd: Command, check_sat: Command | None,
         return None
     if name == "set-logic":
         if logic is not None:
-            return f"a second `set-logic` (the first is on line {logic.line})"
+            return f"a second `set-logic` (the first is on line {logic})"
         return None if _atoms(cmd.args, 1, "symbol") else "`set-logic` takes one logic name"
     if name == "set-info":
         ok = (len(cmd.args) in (1, 2) and _is(cmd.args[0], "keyword")
               and all(isinstance(a, Atom) for a in cmd.args))
         return None if ok else "`set-info` takes a keyword and at most one plain value"
-    return _name_problem(cmd)
+    return _name_problem(cmd, source)
 
 
 def _is(node: Atom | SList, kind: str) -> bool:
@@ -211,19 +215,20 @@ def _query_problem(cmd: Command) -> str | None:
     return "`get-value` takes one list of terms, e.g. `(get-value (x y))`"
 
 
-def _name_problem(cmd: Command) -> str | None:
+def _name_problem(cmd: Command, source: str) -> str | None:
     """A declaration, definition or binder that redefines a name SMT-LIB already gives."""
     names: list[Atom] = []
     if cmd.head in _DECLARES_NAME and cmd.args and isinstance(cmd.args[0], Atom):
         names.append(cmd.args[0])
     if cmd.head == "define-fun" and len(cmd.args) > 1 and isinstance(cmd.args[1], SList):
         names += _bound(cmd.args[1])
-    stack = [a for a in cmd.args if isinstance(a, SList)]
+    binds = any(b in source for b in _BINDERS)  # most commands bind nothing: skip the walk
+    stack = [a for a in cmd.args if isinstance(a, SList)] if binds else []
     while stack:
         node = stack.pop()
         head = node.items[0] if node.items else None
-        if (isinstance(head, Atom) and head.text in _BINDERS and not head.quoted
-                and len(node.items) > 1 and isinstance(node.items[1], SList)):
+        if (isinstance(head, Atom) and head.text in _BINDERS and len(node.items) > 1
+                and isinstance(node.items[1], SList)):
             names += _bound(node.items[1])
         stack += [a for a in node.items if isinstance(a, SList)]
     for atom in names:
@@ -239,12 +244,12 @@ def _bound(binders: SList) -> list[Atom]:
             if isinstance(b, SList) and b.items and isinstance(b.items[0], Atom)]
 
 
-def _atoms_problem(cmd: Command) -> tuple[int, str] | None:
-    """(line, why) for the first attribute off the allow-list in a command handed to Z3."""
-    if cmd.head not in KEPT:
+def _attribute_problem(cmd: Command, source: str) -> tuple[int, str] | None:
+    """(offset, why) for the first attribute off the allow-list in a command handed to Z3."""
+    if cmd.head not in KEPT or ":" not in source:
         return None
     for atom in walk(cmd.args):
         if atom.kind == "keyword" and atom.text not in ATTRIBUTES:
-            return atom.line, f"attribute `{show(atom.text)}` is not in the allow-list " \
+            return atom.pos, f"attribute `{show(atom.text)}` is not in the allow-list " \
                               f"({', '.join(sorted(ATTRIBUTES))})"
     return None
