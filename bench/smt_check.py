@@ -98,7 +98,7 @@ def main() -> None:
                             ("screen + worker pool (smt_check)", smt_check)):
             r = rate(check, texts, threads)
             print(f"{threads:>7} {name:>34} {r:>9.0f} {1000 / r:>9.2f}")
-    print(f"pool: {pool.size} workers")
+    print(f"pool: {pool.workers.size} workers")
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def test_a_worker_that_does_not_answer_is_stopped_at_the_deadline(monkeypatch):
         monkeypatch.setattr(smt_module, "pool_for", lambda memory_mb: pool)
         v = smt_check("(declare-const x Int)(assert (> x 2))(check-sat)", timeout_ms=100)
         assert v.status == "timeout" and not v.ok and "stopped" in v.reason
-        assert pool._alive == 0 and not pool._idle  # the hung worker is gone
+        assert pool.workers.alive == 0  # the hung worker is gone
 
 
 def test_a_crashed_worker_is_an_error_and_is_replaced(monkeypatch):
@@ -90,7 +90,7 @@ def test_a_crashed_worker_is_an_error_and_is_replaced(monkeypatch):
         assert v.status == "error" and "exit code 3" in v.reason
         with pytest.raises(WorkerFailure):
             pool.check("(assert true)", 1000)
-        assert pool.started == 2
+        assert pool.workers.started == 2
 
 
 def test_the_memory_limit_holds():
@@ -104,7 +104,7 @@ def test_the_memory_limit_holds():
 def test_workers_run_in_their_own_scratch_directory(tmp_path):
     with Z3Pool(2048, size=1) as pool:
         pool.check("(declare-const x Int)(assert (> x 2))", 1000)
-        [worker] = pool._idle
+        [worker] = pool.workers.idle
         cwd = Path(os.readlink(f"/proc/{worker.proc.pid}/cwd"))
         assert cwd == worker.scratch and cwd != tmp_path
     assert not worker.scratch.exists()
@@ -119,7 +119,7 @@ def test_a_worker_cannot_write_files_even_if_a_text_reached_it_unscreened(tmp_pa
               "(declare-const x Int)(assert (> x 2))")
     with Z3Pool(2048, size=1) as pool:
         pool.check(attack, 2000)
-        [worker] = pool._idle
+        [worker] = pool.workers.idle
         written = [p for p in worker.scratch.iterdir() if p.stat().st_size]
         confined = worker.confined
     assert written == []

@@ -18,7 +18,6 @@ Example: pool_for(2048).check("(declare-const x Int)(assert (> x 2))", 5000)
 
 from __future__ import annotations
 
-import atexit
 import collections
 import contextlib
 import functools
@@ -35,6 +34,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from retrolean.tools.worker_pool import SharedPools, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -162,56 +163,21 @@ class Z3Worker:
 
 
 class Z3Pool:
-    """Up to `size` workers shared by threads; a failed or worn-out worker is replaced."""
+    """Up to `size` Z3 workers shared by threads; a failed or worn-out worker is replaced."""
 
     def __init__(self, memory_mb: int, size: int | None = None, max_checks: int = 2000,
                  command: list[str] | None = None) -> None:
         self.memory_mb = memory_mb
-        self.size = size or max(1, os.cpu_count() or 1)
         self.max_checks = max_checks
-        self.command = command
-        self.started = 0  # workers ever started (a replaced worker counts again)
-        self._idle: list[Z3Worker] = []
-        self._alive = 0
-        self._closed = False
-        self._cond = threading.Condition()
+        self.workers: WorkerPool[Z3Worker] = WorkerPool(
+            size or max(1, os.cpu_count() or 1), lambda: Z3Worker(memory_mb, command),
+            Z3Worker.close)
 
     def __enter__(self) -> Z3Pool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _acquire(self) -> Z3Worker:
-        with self._cond:
-            while True:
-                if self._closed:
-                    raise RuntimeError("the Z3 pool is closed")
-                if self._idle:
-                    return self._idle.pop()
-                if self._alive < self.size:
-                    self._alive += 1
-                    self.started += 1
-                    break
-                self._cond.wait()
-        try:
-            return Z3Worker(self.memory_mb, self.command)
-        except BaseException:
-            self._release(None)
-            raise
-
-    def _release(self, worker: Z3Worker | None, keep: bool = False) -> None:
-        if worker is not None and keep:
-            with self._cond:
-                if not self._closed:
-                    self._idle.append(worker)
-                    self._cond.notify()
-                    return
-        if worker is not None:
-            worker.close()
-        with self._cond:
-            self._alive -= 1
-            self._cond.notify()
 
     def check(self, z3_text: str, timeout_ms: int) -> tuple[dict[str, Any], str]:
         """Z3's answer on a screened text, and the Z3 version that gave it.
@@ -220,7 +186,7 @@ class Z3Pool:
         Raises WorkerFailure when the worker passed its deadline or died.
         """
         try:
-            worker = self._acquire()
+            worker = self.workers.acquire()
         except (OSError, WorkerFailure) as e:
             raise WorkerFailure("crashed", f"a Z3 worker could not start: {e}") from None
         keep = False
@@ -233,37 +199,21 @@ class Z3Pool:
             log.warning("Z3 worker %s failed (%s); replacing it", worker.proc.pid, e)
             raise
         finally:
-            self._release(worker, keep)
+            self.workers.release(worker, keep)
 
     def close(self) -> None:
         """Kill every idle worker; busy ones are killed when they come back."""
-        with self._cond:
-            self._closed = True
-            idle, self._idle = self._idle, []
-            self._alive -= len(idle)
-            self._cond.notify_all()
-        for worker in idle:
-            worker.close()
+        self.workers.close()
 
 
-_POOLS: dict[int, Z3Pool] = {}
-_POOLS_LOCK = threading.Lock()
+_POOLS: SharedPools[Z3Pool] = SharedPools()
 
 
 def pool_for(memory_mb: int) -> Z3Pool:
     """The shared pool for a memory limit (workers start on first use, stop at exit)."""
-    with _POOLS_LOCK:
-        pool = _POOLS.get(memory_mb)
-        if pool is None:
-            pool = _POOLS[memory_mb] = Z3Pool(memory_mb)
-        return pool
+    return _POOLS.get(memory_mb, lambda: Z3Pool(memory_mb))
 
 
-@atexit.register
 def shutdown_pools() -> None:
     """Close every shared Z3 pool."""
-    with _POOLS_LOCK:
-        pools = list(_POOLS.values())
-        _POOLS.clear()
-    for pool in pools:
-        pool.close()
+    _POOLS.close_all()
