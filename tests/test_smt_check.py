@@ -157,3 +157,12 @@ def test_every_smtlib_path_goes_through_the_screen(monkeypatch):
     assert make_check("smtlib2", 5000, LeanConfig())(hostile).status == "refused"
     assert TemplateBackend({})._solve(hostile) is None
     assert calls == []
+
+
+def test_a_worker_that_cannot_start_gives_an_error_verdict(monkeypatch):
+    broken = [sys.executable, "-c", "import sys; sys.exit('no z3 here')"]
+    with Z3Pool(2048, size=1, command=broken) as pool:
+        monkeypatch.setattr(smt_module, "pool_for", lambda memory_mb: pool)
+        v = smt_check("(declare-const x Int)(assert (> x 2))(check-sat)")
+    assert v.status == "error" and not v.ok and "could not start" in v.reason
+    assert "no z3 here" in v.reason

@@ -1,14 +1,15 @@
 """Read SMT-LIB 2 text as Z3 reads it: tokens, then nested lists, then top-level commands.
 
 SMT-LIB 2.6 lexing is followed: `;` comments run to the newline, string
-literals escape a quote by doubling it (`"a ""b"" c"` holds `a "b" c`), `|quoted symbols|`
-run to the next bar and name the same symbol as the bare word (`|echo|` is
-`echo`), and only space, tab, CR and newline separate tokens. A comment or
-a string that mentions a command is therefore not that command. Where Z3
-versions read a text differently — a backslash before a quote in a string
-(Z3 before 4.13 reads `\\"` as an escaped quote, SMT-LIB 2.6 as the end), a
-backslash in a quoted symbol (older Z3 escapes a bar with it, newer Z3 refuses
-it) — the reader reports a problem instead of guessing which reading runs.
+literals escape a quote by doubling it (`"a ""b"" c"` holds `a "b" c`),
+`|quoted symbols|` run to the next bar and name the same symbol as the bare
+word (`|echo|` is `echo`), and only space, tab, CR and newline separate
+tokens. A comment or a string that mentions a command is therefore not that
+command. Where Z3 releases read a text differently — a backslash before a
+quote in a string (older Z3 reads `\\"` as an escaped quote, SMT-LIB 2.6 and
+Z3 5 as the end of the string), a backslash in a quoted symbol (older Z3
+escapes a bar with it, Z3 5 refuses it) — the reader reports a problem
+instead of guessing which reading runs.
 A bare word must be a whole SMT-LIB symbol, keyword or number (`a:b`, `1x`,
 `höhe` are problems): Z3 would split such a word into several tokens or
 refuse it, and the screen must see the tokens Z3 sees. Reading is iterative,

@@ -12,10 +12,10 @@ changes state, then optionally `get-model` / `get-value`. Names SMT-LIB
 already defines (`<`, `and`, `true`, …) may not be declared again or bound,
 attributes inside terms come from an allow-list (`:named`, `:pattern`, …),
 bare words are SMT-LIB symbols, keywords or numbers (so Z3 splits no token
-differently and no look-alike poses as a command),
-and invisible or control characters are refused anywhere (Z3's C API stops
-at a NUL, hiding what follows), as is a carriage return without a newline
-(an editor shows a new line there; Z3 reads on, e.g. inside a comment).
+differently and no look-alike poses as a command), and invisible or control
+characters are refused anywhere (Z3's C API stops at a NUL, hiding what
+follows), as is a carriage return without a newline (an editor shows a new
+line there; Z3 reads on, e.g. inside a comment).
 What passes is handed on as `z3_text`: only the declarations, definitions and
 assertions, everything else blanked with lines and columns kept, so no
 option, query or `check-sat` ever reaches Z3 and its error positions still
@@ -178,7 +178,12 @@ def _command_problem(cmd: Command, source: str, check_sat: int | None,
     if name == "set-info":
         ok = (len(cmd.args) in (1, 2) and _is(cmd.args[0], "keyword")
               and all(isinstance(a, Atom) for a in cmd.args))
-        return None if ok else "`set-info` takes a keyword and at most one plain value"
+        if not ok:
+            return "`set-info` takes a keyword and at most one plain value"
+        key = cmd.args[0].text  # type: ignore[union-attr]
+        if key.lower().replace("_", "-") in OPTION_REASONS or key in OPTIONS:
+            return f"`set-info {show(key)}` names a solver option, not information"
+        return None
     return _name_problem(cmd, source)
 
 
