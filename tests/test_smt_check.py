@@ -93,12 +93,21 @@ def test_a_crashed_worker_is_an_error_and_is_replaced(monkeypatch):
         assert pool.workers.started == 2
 
 
+BLOWUP = ("(declare-const a (_ BitVec 4096))(declare-const b (_ BitVec 4096))"
+          "(assert (= (bvmul a b) (bvadd a #x" + "1" * 1024 + ")))(assert (distinct a b))")
+
+
 def test_the_memory_limit_holds():
-    blowup = ("(declare-const a (_ BitVec 4096))(declare-const b (_ BitVec 4096))"
-              "(assert (= (bvmul a b) (bvadd a #x" + "1" * 1024 + ")))(assert (distinct a b))"
-              "(check-sat)")
-    v = smt_check(blowup, timeout_ms=60_000, memory_mb=64)
+    v = smt_check(BLOWUP + "(check-sat)", timeout_ms=60_000, memory_mb=64)
     assert not v.ok and v.status == "error" and "memory" in v.reason
+
+
+def test_the_memory_limit_holds_even_if_a_text_raised_z3s_own():
+    raised = "(set-option :memory_max_size 100000)" + BLOWUP
+    assert smt_check(raised + "(check-sat)").status == "refused"
+    with Z3Pool(64, size=1) as pool:  # sent to a worker anyway, the worker's own limits hold
+        answer, _ = pool.check(raised, 60_000)
+    assert answer["status"] in ("unknown", "memory") and "memory" in json.dumps(answer)
 
 
 def test_workers_run_in_their_own_scratch_directory(tmp_path):
