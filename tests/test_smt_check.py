@@ -153,16 +153,15 @@ def test_hidden_contradictions_fool_bare_z3_but_not_smt_check(name):
 
 
 def test_every_smtlib_path_goes_through_the_screen(monkeypatch):
-    from retrolean.agent.pipeline import make_checker
-    from retrolean.agent.settings import Settings
     from retrolean.evals.model_bench import make_check
+    from retrolean.tools.checkers import formal_checker
     from retrolean.recipes.backends.template import TemplateBackend
     from retrolean.tools.lean_check import LeanConfig
 
     calls = []
     monkeypatch.setattr(Z3Pool, "check", lambda self, *a: calls.append(a))
     hostile = "(declare-const x Int)(assert (> x 2))(check-sat)(exit)(assert false)"
-    assert make_checker(Settings())(hostile, "smtlib2").status == "refused"
+    assert formal_checker(5000, LeanConfig())(hostile, "smtlib2").status == "refused"
     assert make_check("smtlib2", 5000, LeanConfig())(hostile).status == "refused"
     assert TemplateBackend({})._solve(hostile) is None
     assert calls == []
