@@ -154,8 +154,8 @@ def test_hidden_contradictions_fool_bare_z3_but_not_smt_check(name):
 
 def test_every_smtlib_path_goes_through_the_screen(monkeypatch):
     from retrolean.evals.model_bench import make_check
-    from retrolean.tools.checkers import formal_checker
     from retrolean.recipes.backends.template import TemplateBackend
+    from retrolean.tools.checkers import formal_checker
     from retrolean.tools.lean_check import LeanConfig
 
     calls = []
