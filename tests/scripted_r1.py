@@ -34,9 +34,10 @@ from retrolean.skills.fill_in.template import fill_in as fill_in_template
 from retrolean.skills.formalize.template import formalize_spec, render
 from retrolean.skills.persona.template import describe
 from retrolean.skills.problems.spec import ProblemSpec
-from retrolean.skills.reformalize.template import reformalize as reformalize_template
+from retrolean.skills.reformalize.template import Unread, read_exactly, read_loosely
 from retrolean.tools.generate.fake_server import RecordedRequest, Reply
 from retrolean.tools.smt_check import smt_check
+from retrolean.tools.smt_proofs import interaction
 
 _TASK = re.compile(r"^# Task: (\w+)(?: \((.*)\))?", re.MULTILINE)
 _DOMAIN_ID = re.compile(r"\(`([a-z][a-z0-9_]*)`\):")
@@ -69,6 +70,7 @@ class ScriptedR1:
 
     def __init__(self, catalog: Catalog, *, p_yes: float = 0.92) -> None:
         self.cards = catalog.domains
+        self.themes = list(catalog.themes)
         self.personas = {card.name: card for card in catalog.personas.values()}
         self.p_yes = p_yes
         self.faults: dict[str, list[Reply]] = {}
@@ -90,6 +92,8 @@ class ScriptedR1:
         answer = getattr(self, f"_{family}", None)
         if answer is None:
             return Reply.text(f"I do not know the task {skill!r}.")
+        if family == "formalize" and len(messages) > 1:  # asked again: draw another problem
+            prompt = f"{prompt}\n(round {len(messages)})"
         return answer(prompt, skill)
 
     # --- one answer per skill -------------------------------------------------------------
@@ -110,17 +114,35 @@ class ScriptedR1:
                             reasoning="Let me pick figures for each part and link them.")
 
     def _formalize(self, prompt: str, skill: str) -> Reply:
+        """The template's problem, its links drawn again where they add nothing, as a careful
+        R1 that checked them would."""
         domains = _DOMAIN_ID.findall(prompt)
         theme = _THEME.search(prompt)
         rng = random.Random(prompt)
         spec = formalize_spec(domains, theme.group(1) if theme else None, rng,
-                              lambda t: smt_check(t).witness, 0.7)
+                              lambda t: smt_check(t).witness, 0.7, self._vacuous)
         return self._formal(spec, "Lean" in skill)
 
+    def _vacuous(self, spec: ProblemSpec) -> list[int] | None:
+        text = render(spec, "smtlib2")
+        if not smt_check(text).ok:
+            return None
+        return interaction(text, {d: list(self.cards[d].touchstones.smtlib2)
+                                  for d in spec.domains}).vacuous_at
+
     def _reformalize(self, prompt: str, skill: str) -> Reply:
-        spec = reformalize_template(quoted_after(prompt, "The description:"), self.cards)
-        if spec is None:
-            return Reply.refusal()
+        """Read literally (the template's exact reader, over every catalog theme) when the
+        prompt asks for it, else loosely; a text it cannot read exactly is asked back about."""
+        text = quoted_after(prompt, "The description:")
+        if "Read literally" in prompt:
+            spec = read_exactly(text, None, self.cards, self.themes)
+            if isinstance(spec, Unread):
+                return Reply.text(f"I cannot formalize this exactly: {spec.reason}. Which "
+                                  "figures did you mean?")
+        else:
+            spec = read_loosely(text, self.cards)
+            if spec is None:
+                return Reply.refusal()
         return self._formal(spec, "Lean" in skill)
 
     def _spec_in(self, prompt: str) -> ProblemSpec:
