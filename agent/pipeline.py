@@ -199,12 +199,29 @@ def checks_context(settings: Settings, plan: dict[str, Any]) -> Callable[[str], 
                       z3_timeout_ms=settings.z3_timeout_ms,
                       lean=LeanConfig.from_settings(settings),
                       lean_tactics=tuple(settings.lean_tactics))
-    tools = {s["name"]: s.get("tools", []) for s in plan.get("stages", [])}
+    renders = backend.renders_in
+    tools = {s.name: s.tools for s in plan_stages(recipe.stages, language, renders)}
+    tools.update({s["name"]: s.get("tools", []) for s in plan.get("stages", [])})
 
     def context(stage: str) -> StageContext:
         return StageContext(recipe=recipe, domains=catalog.domains, personas=catalog.personas,
                             conversations=catalog.conversations, language=language,
                             backend=backend, tools=toolset.toolbox(tools.get(stage, []),
                                                                    stage=stage))
+
+    return context
+
+
+def verify_context(settings: Settings) -> Callable[[FormalLanguage], StageContext]:
+    """For `retrolean verify`: the round trip's context in each language, on the configured
+    backend (a model where one is configured, else the template process)."""
+    backend = "model" if settings.uses_model else "template"
+    made: dict[FormalLanguage, StageContext] = {}
+
+    def context(language: FormalLanguage) -> StageContext:
+        if language not in made:
+            plan = {"language": language, "backend": backend, "recipe": settings.recipe}
+            made[language] = checks_context(settings, plan)("roundtrip")
+        return made[language]
 
     return context

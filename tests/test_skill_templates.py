@@ -172,3 +172,16 @@ def test_fixed_phrases_never_name_a_domain():
             for k in card.keywords:
                 assert not re.search(k, phrase.format(need="", name="", a="", b="", d=""),
                                      re.IGNORECASE), (phrase, card.id, k)
+
+
+def test_links_that_add_nothing_are_drawn_again():
+    flagged = []
+
+    def vacuous(spec):  # the first look finds link 0 vacuous; then all is well
+        flagged.append(spec.links[0].model_dump_json())
+        return [0] if len(flagged) == 1 else []
+
+    rng = random.Random(4)
+    spec = formalize_spec(list(DOMAINS), None, rng, lambda t: smt_check(t).witness, 0.7, vacuous)
+    assert len(flagged) == 2 and flagged[0] != flagged[1]
+    assert spec.links[0].model_dump_json() == flagged[1]

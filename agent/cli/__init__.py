@@ -11,7 +11,18 @@ import sys
 
 import typer
 
-from retrolean.agent.cli import chat, check, doctor, domains, export, run, runs, sets, traces
+from retrolean.agent.cli import (
+    chat,
+    check,
+    doctor,
+    domains,
+    export,
+    run,
+    runs,
+    sets,
+    traces,
+    verify,
+)
 from retrolean.agent.cli import eval as eval_commands
 from retrolean.memory.errors import UserError
 
@@ -22,7 +33,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (run, chat, domains, doctor, check, runs, traces, sets, export, eval_commands):
+for module in (run, chat, domains, doctor, check, verify, runs, traces, sets, export,
+               eval_commands):
     module.register(app)
 
 

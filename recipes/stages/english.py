@@ -114,7 +114,8 @@ def verify_round_trip(records: list[Record], ctx: StageContext, result: StageRes
             english.roundtrip = RoundTrip(text="", outcome="undecided",
                                           reason=f"could not be formalized again: {draft.reason}")
             result.reject(record, "roundtrip", f"undecided: the caption could not be "
-                          f"formalized again ({draft.reason})")
+                          f"formalized again ({draft.reason})",
+                          kind="undecided: caption not formalized again")
             continue
         verdicts = next(found)
         english.roundtrip = RoundTrip(text=draft.text, check=verdicts.verdict,
@@ -124,7 +125,8 @@ def verify_round_trip(records: list[Record], ctx: StageContext, result: StageRes
             english.roundtrip.outcome = "undecided"
             english.roundtrip.reason = "the round trip does not check"
             result.reject(record, "roundtrip", f"undecided: the round-trip formal text does not "
-                          f"check: {verdicts.verdict.summary()}")
+                          f"check: {verdicts.verdict.summary()}",
+                          kind=f"undecided: round trip {verdicts.verdict.status}")
         else:
             checked.append(record)
     pairs = [(r.formal.text, r.english.roundtrip.text) for r in checked]  # type: ignore[union-attr]

@@ -61,7 +61,9 @@ def formalize(records: list[Record], ctx: StageContext) -> StageResult:
         record.formal.interaction = interplay  # type: ignore[union-attr]
         problem = interaction_problem(interplay)
         if problem:
-            result.reject(record, "formalize", problem)
+            result.reject(record, "formalize", problem,
+                          kind=problem.split(":")[0] if not problem.startswith("undecided")
+                          else "undecided: " + problem.split(":")[1].strip())
         else:
             result.accepted.append(record)
         ctx.progress(1)
@@ -150,7 +152,7 @@ def presence(records: list[Record], ctx: StageContext) -> StageResult:
                           + ", ".join(absent))
         elif undecided:
             result.reject(record, "presence", "undecided: the judge said neither yes nor no "
-                          "about " + ", ".join(undecided))
+                          "about " + ", ".join(undecided), kind="undecided: judge")
         else:
             result.accepted.append(record)
         ctx.progress(1)

@@ -115,7 +115,8 @@ def verify_missing(kept: list[Record], ctx: StageContext, result: StageResult) -
         if isinstance(draft, Failure):
             m.roundtrip, m.outcome = RoundTrip(text=""), "undecided"
             result.reject(record, "missing", f"undecided: the missing-domain version could not "
-                          f"be formalized again ({draft.reason})")
+                          f"be formalized again ({draft.reason})",
+                          kind="undecided: version not formalized again")
             ctx.progress(1)
             continue
         checked = next(found)
@@ -124,7 +125,8 @@ def verify_missing(kept: list[Record], ctx: StageContext, result: StageResult) -
         if not checked.verdict.ok:
             m.outcome = "undecided"
             result.reject(record, "missing", f"undecided: the missing-domain version's "
-                          f"formalization does not check: {checked.verdict.summary()}")
+                          f"formalization does not check: {checked.verdict.summary()}",
+                          kind=f"undecided: version {checked.verdict.status}")
             ctx.progress(1)
             continue
         formed.append((record, draft))
