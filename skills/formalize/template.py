@@ -28,7 +28,7 @@ Solver = Callable[[str], dict[str, int] | None]  # SMT-LIB text -> a model, or N
 # A spec -> the indices of its links that add no constraint (or could not be shown to add
 # one); None when that cannot be judged (an inconsistent problem implies everything).
 VacuousLinks = Callable[[ProblemSpec], list[int] | None]
-REDRAWS = 5
+REDRAWS = 3
 
 
 def formalize_spec(domains: list[str], theme: str | None, rng: random.Random,
