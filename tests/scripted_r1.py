@@ -28,7 +28,7 @@ import re
 import threading
 
 from retrolean.recipes.catalog_loader import Catalog
-from retrolean.skills.caption.template import caption as caption_template
+from retrolean.skills.caption.template import caption_segments
 from retrolean.skills.drop_domain.template import drop as drop_template
 from retrolean.skills.fill_in.template import fill_in as fill_in_template
 from retrolean.skills.formalize.template import formalize_spec, render
@@ -74,6 +74,9 @@ class ScriptedR1:
         self.personas = {card.name: card for card in catalog.personas.values()}
         self.p_yes = p_yes
         self.faults: dict[str, list[Reply]] = {}
+        self.wrong_captions = 0  # first captions written without their first link sentence
+        self.ask_back: set[str] = set()  # skill families that always ask back, never answer
+        self.judge_undecided = False  # the judge answers neither yes nor no
         self.asked: dict[str, int] = {}
         self.specs: dict[str, ProblemSpec] = {}  # formal text or caption -> spec
         self.segments: dict[str, tuple[ProblemSpec, dict[str, str]]] = {}
@@ -89,6 +92,10 @@ class ScriptedR1:
             queued = self.faults.get(skill) or self.faults.get(family)
             if queued and len(messages) == 1:
                 return queued.pop(0)
+        if family in self.ask_back:
+            return Reply.text("Before I write anything: which figures do you mean exactly?")
+        if family.startswith("judge") and self.judge_undecided:
+            return Reply.text("It depends on how you look at it.")
         answer = getattr(self, f"_{family}", None)
         if answer is None:
             return Reply.text(f"I do not know the task {skill!r}.")
@@ -151,7 +158,12 @@ class ScriptedR1:
 
     def _caption(self, prompt: str, skill: str) -> Reply:
         spec = self._spec_in(prompt)
-        text, _concise = caption_template(spec, self.cards, random.Random(0))
+        segments, _concise = caption_segments(spec, self.cards, random.Random(0))
+        with self._lock:
+            wrong = (self.wrong_captions > 0 and "@link0" in segments
+                     and "did not survive" not in prompt)
+            self.wrong_captions -= wrong
+        text = " ".join(v for k, v in segments.items() if not (wrong and k == "@link0"))
         with self._lock:
             self.specs[text] = spec
         return Reply.json_in_prose({"caption": text})

@@ -14,9 +14,10 @@ from retrolean.recipes.plans import stage_problems
 from retrolean.recipes.recipe import StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.stages.context import StageResult
-from retrolean.recipes.stages.english import code_in_caption, roundtrip
+from retrolean.recipes.stages.english import roundtrip
 from retrolean.recipes.stages.formal import presence
 from retrolean.recipes.stages.personas import verify_missing
+from retrolean.tools.formal_text import code_in_caption
 from retrolean.tools.judge import JudgeScore
 from retrolean.tools.save_set import load_set
 from retrolean.tools.smt_check import smt_check

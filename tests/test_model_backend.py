@@ -439,3 +439,13 @@ def test_the_model_backend_opens_its_cache_in_the_workspace_at_the_first_call(fa
     fake_openai.enqueue(caption_reply())
     run.ctx.backend.caption([(FORMAL, RNG)], 0.0)
     assert (tmp_path / "ws" / "model-cache.sqlite").is_file()
+
+
+def test_a_caption_with_the_formal_texts_identifiers_goes_back(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.json_in_prose({"caption": "Make prime_p0 equal to seven."}),
+                        caption_reply())
+    model = backend(fake_openai, tmp_path)
+    (out,) = model.caption([(FORMAL, RNG)], 0.0)
+    assert out == ("A prime number between two and thirty is chosen.", [])
+    reask = fake_openai.chat_requests[1].body["messages"][-1]["content"]
+    assert "not plain English" in reask and "prime_p0" in reask

@@ -53,6 +53,7 @@ from retrolean.skills.conversation.template import VERSION as CONVERSATION_VERSI
 from retrolean.skills.persona.base import Draft
 from retrolean.skills.prompting import Prompt, has_prompt, load_prompt, prompt_versions
 from retrolean.tools.checkers import Checker, remember_verdicts
+from retrolean.tools.formal_text import code_in_caption
 from retrolean.tools.generate import ModelClient, ModelConfig, ResponseCache
 from retrolean.tools.generate.parsing import ParsedOutput
 from retrolean.tools.judge import JudgeScore
@@ -223,7 +224,7 @@ class ModelBackend:
         prompt = load_prompt("caption")
         notes = feedback or [None] * len(items)
         asks = [Ask(prompt, {"formal": draft.text, "language": language_of(draft.text),
-                             "feedback": note})
+                             "feedback": note}, check=_in_english(draft.text))
                 for (draft, _rng), note in zip(items, notes, strict=True)]
         return [out if isinstance(out, Failure) else (out.data.caption, [])
                 for out in self._ask(asks)]
@@ -297,6 +298,19 @@ def interaction_feedback(text: str, domains: dict[str, list[str]], timeout_ms: i
                 + (found.reason or f"link `{found.undecided[0]}`") + "); make the problem "
                 "smaller or the links simpler.")
     return None
+
+
+def _in_english(formal: str) -> AnswerCheck:
+    """A check that a caption is English: no identifier or syntax of the formal text."""
+    language = language_of(formal)
+
+    def problem(parsed: ParsedOutput[Any]) -> str | None:
+        caption = parsed.data.caption if parsed.data is not None else ""
+        code = code_in_caption(caption, formal, language)
+        return (f"Your caption is not plain English: it contains {code}. Say it in words, "
+                "with no identifiers or symbols from the formal text.") if code else None
+
+    return problem
 
 
 def _still_named(card: DomainCard) -> AnswerCheck:

@@ -22,38 +22,19 @@ verify nothing — and the new caption goes round again.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter
 
-from retrolean.memory.languages import FormalLanguage
 from retrolean.recipes.backends.base import Failure, FormalDraft, Reformalize
 from retrolean.recipes.records import English, Record, RoundTrip
-from retrolean.recipes.stages.context import StageContext, StageResult
+from retrolean.recipes.stages.context import Checked, StageContext, StageResult
 from retrolean.recipes.stages.formal import draft_of
+from retrolean.tools.formal_text import code_in_caption
 from retrolean.tools.proof import Proof, shown
 from retrolean.tools.signatures import signature_of
 from retrolean.tools.verdict import Verdict
 
 RECAPTIONS = 1  # model backend: how many times a refuted caption is written again
-_IDENTIFIER = re.compile(r"\b[A-Za-z]\w*_\w*\b|\b[A-Za-z]+\d+\b")
-_CODE = re.compile(r"\((?:assert|declare-const|declare-fun|define-fun|check-sat)\b|:=|"
-                   r"\b(?:abbrev|theorem|def)\s+\w+|\bby\s+(?:decide|omega|simp)\b")
-
-
-def code_in_caption(caption: str, formal: str, language: FormalLanguage) -> str:
-    """What in a caption is code rather than English ('' when nothing): an unknown the formal
-    text declares, or formal syntax. Example: code_in_caption("colour_v0 is 2", smt, SMTLIB2)
-    -> "identifier colour_v0" (when smt declares colour_v0)."""
-    signature = signature_of(formal, language)
-    declared = set(signature.names) if signature is not None else set()
-    for m in _IDENTIFIER.finditer(caption):
-        if m.group(0) in declared:
-            return f"identifier {m.group(0)}"
-    found = _CODE.search(caption)
-    return f"formal syntax {found.group(0)!r}" if found else ""
-
-
 def caption(records: list[Record], ctx: StageContext) -> StageResult:
     """Give every formal problem a plain-English caption (English: no code identifiers)."""
     result = StageResult()
@@ -96,18 +77,27 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
     return result
 
 
+def formalize_again(records: list[Record], texts: list[str], ctx: StageContext, *,
+                    exact: bool) -> list[tuple[FormalDraft | Failure, Checked | None]]:
+    """Each text formalized again over its record's signature (exactly, or loosely) and
+    checked by the stage's checkers: (draft or failure, its check where there is a draft)."""
+    items = [Reformalize(text, signature_of(r.formal.text, ctx.language), exact=exact)  # type: ignore[union-attr]
+             for r, text in zip(records, texts, strict=True)]
+    drafts = ctx.generate(f"reformalize.{ctx.language}", items,
+                          lambda: ctx.backend.reformalize(items, ctx.language))
+    found = iter(ctx.check([d for d in drafts if isinstance(d, FormalDraft)]))
+    return [(d, next(found) if isinstance(d, FormalDraft) else None) for d in drafts]
+
+
 def verify_round_trip(records: list[Record], ctx: StageContext, result: StageResult
                       ) -> list[Record]:
     """One round trip of each record's caption: accept it into `result`, reject it as
     undecided, or return it among those refuted (for `reject_refuted`, or a new caption)."""
     threshold = ctx.recipe.thresholds.roundtrip_similarity
-    items = [Reformalize(r.english.text, signature_of(r.formal.text, ctx.language),  # type: ignore[union-attr]
-                         exact=True) for r in records]
-    drafts = ctx.generate(f"reformalize.{ctx.language}", items,
-                          lambda: ctx.backend.reformalize(items, ctx.language))
-    found = iter(ctx.check([d for d in drafts if isinstance(d, FormalDraft)]))
+    again = formalize_again(records, [r.english.text for r in records], ctx,  # type: ignore[union-attr]
+                            exact=True)
     checked: list[Record] = []
-    for record, draft in zip(records, drafts, strict=True):
+    for record, (draft, verdicts) in zip(records, again, strict=True):
         english = record.english
         assert english is not None and record.formal is not None
         if isinstance(draft, Failure):
@@ -117,7 +107,7 @@ def verify_round_trip(records: list[Record], ctx: StageContext, result: StageRes
                           f"formalized again ({draft.reason})",
                           kind="undecided: caption not formalized again")
             continue
-        verdicts = next(found)
+        assert verdicts is not None
         english.roundtrip = RoundTrip(text=draft.text, check=verdicts.verdict,
                                       checks=verdicts.checks,
                                       domains=draft.spec.domains if draft.spec else [])

@@ -5,12 +5,11 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft, Reformalize
+from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft
 from retrolean.recipes.records import FillInTurn, Missing, PersonaText, Record, RoundTrip
 from retrolean.recipes.stages.context import StageContext, StageResult
-from retrolean.recipes.stages.english import similarity_figures
+from retrolean.recipes.stages.english import formalize_again, similarity_figures
 from retrolean.recipes.stages.formal import draft_of, smt_texts
-from retrolean.tools.signatures import signature_of
 from retrolean.tools.smt_proofs import MissingProof
 
 
@@ -103,13 +102,9 @@ def verify_missing(kept: list[Record], ctx: StageContext, result: StageResult) -
     """Verify each record's missing-domain version (`record.missing.text`): accept or reject
     it into `result` (see `missing`); the similarities measured, in order."""
     threshold = ctx.recipe.thresholds.missing_similarity
-    items = [Reformalize(r.missing.text, signature_of(r.formal.text, ctx.language),  # type: ignore[union-attr]
-                         exact=False) for r in kept]
-    drafts = ctx.generate(f"reformalize.{ctx.language}", items,
-                          lambda: ctx.backend.reformalize(items, ctx.language))
-    found = iter(ctx.check([d for d in drafts if isinstance(d, FormalDraft)]))
+    again = formalize_again(kept, [r.missing.text for r in kept], ctx, exact=False)  # type: ignore[union-attr]
     formed: list[tuple[Record, FormalDraft]] = []
-    for record, draft in zip(kept, drafts, strict=True):
+    for record, (draft, checked) in zip(kept, again, strict=True):
         m = record.missing
         assert m is not None
         if isinstance(draft, Failure):
@@ -119,7 +114,7 @@ def verify_missing(kept: list[Record], ctx: StageContext, result: StageResult) -
                           kind="undecided: version not formalized again")
             ctx.progress(1)
             continue
-        checked = next(found)
+        assert checked is not None
         m.roundtrip = RoundTrip(text=draft.text, check=checked.verdict, checks=checked.checks,
                                 domains=draft.spec.domains if draft.spec else [])
         if not checked.verdict.ok:
