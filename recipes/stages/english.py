@@ -62,11 +62,14 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
     todo = records
     for attempt in range(RECAPTIONS + 1):
         refuted = verify_round_trip(todo, ctx, result)
-        if not refuted or ctx.backend.client is None or attempt == RECAPTIONS:
-            for record in refuted:
+        again = [r for r in refuted if r.english.roundtrip.counterexample  # type: ignore[union-attr]
+                 and ctx.backend.client is not None and attempt < RECAPTIONS]
+        for record in refuted:
+            if record not in again:
                 reject_refuted(result, record)
+        if not again:
             break
-        todo = _recaption(refuted, ctx, result)
+        todo = _recaption(again, ctx, result)
     ctx.progress(len(records))
     checked = [r.english.roundtrip for r in records
                if r.english and r.english.roundtrip and r.english.roundtrip.similarity is not None]
