@@ -22,6 +22,7 @@ def test_the_theorem_states_equivalence_over_the_shared_signature_with_the_tacti
     assert "namespace Original" in text and "end Roundtrip" in text
     assert ("theorem roundtrip_equivalent : ∀ (x y : Int),\n    Original.problem x y ↔ "
             "Roundtrip.problem x y := by") in text
+    assert "try simp only [Original.problem, Roundtrip.problem]" in text
     assert "first\n  | (omega)\n  | (simp)" in text and "sorry" not in text
 
 

@@ -14,8 +14,9 @@ caller falls back. The witness cross-check plugs each side's witness into the
 other's `problem` and asks `decide`: a proposition `decide` evaluates to false
 is a counterexample.
 
-Trade-off: default tactics are core Lean (`decide`, `omega`, `simp`); with a
-Mathlib project, add e.g. `nlinarith` or `aesop` in settings.
+Trade-off: default tactics are core Lean (`omega`, also on each direction of
+the `↔`, then `decide`, `simp`); with a Mathlib project, add e.g. `nlinarith`
+or `aesop` in settings. Non-linear problems are often beyond them: undecided.
 
 Example: equivalence_text(a, b, ["omega"]) -> "namespace Original … theorem
          roundtrip_equivalent : ∀ (x : Int), Original.problem x ↔ Roundtrip.problem x := …"
@@ -32,7 +33,7 @@ from retrolean.tools.signatures import lean_signature
 from retrolean.tools.verdict import Verdict
 
 THEOREM = "roundtrip_equivalent"
-DEFAULT_TACTICS = ("decide", "omega", "simp")
+DEFAULT_TACTICS = ("omega", "constructor <;> intro h <;> omega", "decide", "simp")
 EQUIVALENCE_POLICY = ConsistencyPolicy(allow_sorry=False, require=[THEOREM])
 _IMPORT = re.compile(r"^\s*import\s+.*$", re.MULTILINE)
 _FALSE = re.compile(r"evaluates to false|is false", re.IGNORECASE)
@@ -66,7 +67,8 @@ def equivalence_text(original: str, other: str, tactics: tuple[str, ...] | list[
     binders = a.render("lean4")
     alternatives = "\n".join(f"  | ({t})" for t in tactics)
     theorem = (f"theorem {THEOREM} : ∀ {binders},\n    {_applied('Original', a)} ↔ "
-               f"{_applied('Roundtrip', b)} := by\n  intros\n  first\n{alternatives}\n")
+               f"{_applied('Roundtrip', b)} := by\n  intros\n"
+               f"  try simp only [Original.problem, Roundtrip.problem]\n  first\n{alternatives}\n")
     return "\n".join([*imports, "", body, theorem])
 
 
