@@ -229,6 +229,7 @@ def _measure_roundtrip(records: list[Record], ctx: StageContext, themes: list[st
                 meta.append((kind, changed, _edited(before, after)))
     result = _run("roundtrip", copies, ctx)
     rejected = {id(r) for r in result.rejected}
+    candidates: list[Example] = []
     for copy, (kind, changed, edit) in zip(copies, meta, strict=True):
         row = rows[kind]
         row.tried += 1
@@ -238,19 +239,31 @@ def _measure_roundtrip(records: list[Record], ctx: StageContext, themes: list[st
         elif changed:
             row.changed += 1
             row.caught += caught
-            if caught and len(report.examples) < 5 and copy.english.roundtrip.counterexample \
-                    and kind not in {e.kind for e in report.examples}:  # type: ignore[union-attr]
-                rt = copy.english.roundtrip  # type: ignore[union-attr]
-                report.examples.append(Example(
+            rt = copy.english.roundtrip  # type: ignore[union-attr]
+            if caught and rt is not None and rt.counterexample:
+                candidates.append(Example(
                     record=copy.id, kind=kind, before=edit[0], after=edit[1],
                     reason=copy.reject.reason if copy.reject else rt.reason,
                     counterexample=shown(rt.counterexample)))
         else:
             row.unchanged += 1
             row.unchanged_rejected += caught
+    report.examples = _examples(candidates)
     originals = [r.model_copy(deep=True) for r in records]
     untouched.unchanged_rejected = len(_run("roundtrip", originals, ctx).rejected)
     return [*rows.values(), untouched]
+
+
+def _examples(candidates: list[Example], count: int = 5) -> list[Example]:
+    """Up to `count` caught corruptions with counterexamples, one per kind first."""
+    chosen: list[Example] = []
+    for e in candidates:
+        if len(chosen) < count and e.kind not in {c.kind for c in chosen}:
+            chosen.append(e)
+    for e in candidates:
+        if len(chosen) < count and e not in chosen:
+            chosen.append(e)
+    return chosen
 
 
 def _edited(before: list[Sentence], after: list[Sentence]) -> tuple[str, str]:

@@ -127,9 +127,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Corrupt a run's accepted records and measure how often each check catches it."""
         from retrolean.agent.pipeline import checks_context
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.checks import measure_checks, write_checks
         from retrolean.evals.runs import RunView
         from retrolean.memory.runs import locate_run
+        from retrolean.memory.workspace import Workspace
         from retrolean.recipes.catalog_loader import load_catalog
 
         settings = load_settings(workspace=workspace, model=model_name, base_url=base_url)
