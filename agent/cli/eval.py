@@ -88,8 +88,9 @@ def checks_table(report: ChecksReport) -> Table:
 
 
 def register(app: typer.Typer) -> None:
-    eval_app = typer.Typer(help="Evaluate sets: reports, fresh test sets, model benchmarks.",
-                           no_args_is_help=True)
+    eval_app = typer.Typer(
+        help="Evaluate sets: reports, checks, fresh test sets, model benchmarks.",
+        no_args_is_help=True)
     app.add_typer(eval_app, name="eval")
 
     @eval_app.command("report")
