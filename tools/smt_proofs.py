@@ -157,6 +157,8 @@ def _assignment(model: z3.ModelRef, constants: dict[str, z3.ExprRef]) -> dict[st
 
 
 def _all(ctx: z3.Context, facts: list[z3.BoolRef]) -> z3.BoolRef:
+    if len(facts) == 1:
+        return facts[0]
     return z3.And(*facts) if facts else z3.BoolVal(True, ctx)
 
 
@@ -282,9 +284,7 @@ def _interaction(text: str, key: tuple[tuple[str, tuple[str, ...]], ...],
         rest = [c for j, (_i, c, _n) in enumerate(parsed.conjuncts) if j not in chosen]
         link = _all(ctx, [parsed.conjuncts[j][1] for j in members])
         result, _model, _why = _solve(ctx, timeout_ms, *rest, z3.Not(link))
-        shown_link = " ".join(z3.And(*[parsed.conjuncts[j][1] for j in members]).sexpr().split()
-                              if len(members) > 1 else parsed.conjuncts[members[0]][1].sexpr()
-                              .split())
+        shown_link = " ".join(link.sexpr().split())  # one line, as the model would write it
         if result == z3.sat:
             out.non_redundant += 1
         elif result == z3.unsat:
