@@ -106,12 +106,15 @@ def test_a_revision_must_keep_the_stages_already_run(fake_openai):
     formalize = {"name": "formalize", "tools": ["generate", "smt_check"]}
     caption = {"name": "caption", "tools": ["generate"]}
     presence = {"name": "presence", "tools": ["touchstones"]}
-    fake_openai.enqueue(Reply.json_in_prose({"stages": [formalize, caption]}),
-                        Reply.json_in_prose({"stages": [formalize, presence, caption]}))
+    roundtrip = {"name": "roundtrip", "tools": ["generate", "embed_similarity", "smt_check"]}
+    fake_openai.enqueue(Reply.json_in_prose({"stages": [formalize, caption, presence, roundtrip]}),
+                        Reply.json_in_prose({"stages": [formalize, presence, caption,
+                                                        roundtrip]}))
     revision = planner(fake_openai).revise("g", json.loads(GOOD), "caption it",
                                            Parameters(), keep=["formalize", "presence"])
     assert revision is not None
-    assert [s["name"] for s in revision.plan["stages"]] == ["formalize", "presence", "caption"]
+    assert [s["name"] for s in revision.plan["stages"]] == ["formalize", "presence", "caption",
+                                                            "roundtrip"]
     assert "must stay first" in fake_openai.chat_requests[1].body["messages"][2]["content"]
 
 
@@ -142,9 +145,10 @@ class Revising:
         if words is None:
             return self.r1(request)
         stages = stages_shown(request)
-        if "skip the roundtrip" in words:
+        if words.startswith("skip the "):
+            skipped = words.split()[2]
             return Reply.json_in_prose({"rationale": "as asked", "stages": [
-                s for s in stages if s["name"] != "roundtrip"], "parameters": {}})
+                s for s in stages if s["name"] != skipped], "parameters": {}})
         return Reply.json_in_prose({"rationale": "fewer domains, fewer problems, lazier",
                                     "stages": stages, "parameters": {
                                         "n": 6, "k": 2, "persona_weights": {"lazy_busy": 3}}})
@@ -179,17 +183,33 @@ def test_a_chat_edit_with_a_model_applies_the_parameters_it_asks_for(tmp_path):
 def test_steering_between_stages_with_a_model_revises_the_rest_of_the_plan(tmp_path):
     with FakeOpenAI(fallback=Revising()) as server:
         run = session(server, tmp_path / "ws")
-        state = drive(run, answers("yes", "skip the roundtrip stage", "stop"))
+        state = drive(run, answers("yes", "skip the conversations stage", "stop"))
         run.close()
     names = [s["name"] for s in state["plan"]["stages"]]
-    assert "roundtrip" not in names and names[:2] == ["formalize", "presence"]
+    assert "conversations" not in names and names[:2] == ["formalize", "presence"]
     assert list(state["rows"]) == ["formalize", "presence"]
     saved = json.loads((run.runtime.run_dir / "plan.json").read_text())
     assert [s["name"] for s in saved["stages"]] == names
     _, blocks = read_trace(run.runtime.run_dir / "trace.jsonl")
-    assert any(b.body.startswith("Revised the plan as asked: skip the roundtrip stage")
-               and "roundtrip" not in b.body.split("; stages ")[1] for b in blocks)
+    assert any(b.body.startswith("Revised the plan as asked: skip the conversations stage")
+               and "conversations" not in b.body.split("; stages ")[1] for b in blocks)
     assert sum(e["phase"] == "plan" for e in state["calls"]) == 2  # the plan, the revision
+
+
+def test_steering_that_would_drop_a_check_is_refused_and_the_plan_kept(tmp_path):
+    with FakeOpenAI(fallback=Revising()) as server:
+        run = session(server, tmp_path / "ws")
+        state = drive(run, answers("yes", "skip the roundtrip stage", "stop"))
+        run.close()
+    assert "roundtrip" in [s["name"] for s in state["plan"]["stages"]]
+    _, blocks = read_trace(run.runtime.run_dir / "trace.jsonl")
+    said = [b.body for b in blocks]
+    assert any("never runs stage 'roundtrip'" in body for body in said)
+    assert any(body.startswith("The planner gave no valid revision for: skip the roundtrip")
+               for body in said)
+    revisions = [r for r in server.chat_requests if user_asked(r)]
+    assert len(revisions) >= 2  # the refused plan went back to the model with its problem
+    assert all("Not understood" not in body for body in said)
 
 
 def plan_prompts(server: FakeOpenAI) -> list[str]:

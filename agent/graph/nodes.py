@@ -146,6 +146,7 @@ class Nodes:
                                     data={"plan": revision.plan, "overrides": overrides})
                 self._write_plan({**state, "overrides": overrides}, revision.plan)
                 return {"plan": revision.plan, "overrides": overrides, "calls": calls}
+            self._no_revision(text)
             state = {**state, "calls": calls}
         changes, unknown = parse_edits(text, recipe.parameters,
                                        sorted(self.rt.prepared.ctx.personas))
@@ -273,6 +274,12 @@ class Nodes:
             update["status"] = "stopped"
         return update
 
+    def _no_revision(self, words: str) -> None:
+        """Trace that the model planner gave no valid plan for the user's words, so the
+        stages stay as they were (its errors, just above in the trace, say why)."""
+        self.rt.trace.write("orientation", f"The planner gave no valid revision for: {words} "
+                            "(see the errors above); the stages stay as they were.")
+
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
         t = running_totals(self.rt.prepared.ctx.backend)
@@ -303,6 +310,7 @@ class Nodes:
                 return decision.model_copy(update={"changes": revision.changes,
                                                    "reason": reason}), {
                     **steered, "plan": revision.plan}
+            self._no_revision(answer)
             state = {**state, **steered}
         else:
             steered = {}
