@@ -204,6 +204,7 @@ def checks_context(settings: Settings, plan: dict[str, Any]) -> Callable[[str], 
             concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
             check=check, z3_timeout_ms=settings.z3_timeout_ms,
             mathlib=settings.lean_project is not None)
+        probe_endpoint(backend.client, settings.model_timeout_s)
     else:
         backend = TemplateBackend(catalog.domains, settings.z3_timeout_ms, catalog.themes, check)
     toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),

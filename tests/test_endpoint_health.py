@@ -45,7 +45,7 @@ def tls_to_plain(server: FakeOpenAI) -> str:
     return server.url.replace("http://", "https://")
 
 
-# --- run ------------------------------------------------------------------------------------
+# --- run, verify ----------------------------------------------------------------------------
 
 
 def run(tmp_path, capsys, base_url: str, *extra: str) -> tuple[int, str]:
@@ -58,6 +58,16 @@ def test_run_against_a_closed_port_fails_at_once_with_one_line(tmp_path, capsys)
     code, err = run(tmp_path, capsys, closed_port())
     assert code == 2 and "connection refused" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "ws" / "runs").exists()  # nothing planned, nothing written
+
+
+def test_verify_against_a_closed_port_fails_at_once_with_one_line(tmp_path, capsys):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text('{"id": "a", "formal": "(check-sat)", "language": "smtlib2", '
+                     '"english": "Nothing."}\n')
+    code = cli("verify", str(pairs), "--model", "fake-r1", "--base-url", closed_port(),
+               "--workspace", str(tmp_path / "ws"))
+    err = capsys.readouterr().err
+    assert code == 2 and "connection refused" in err and "Traceback" not in err
 
 
 def test_run_against_an_unknown_host_fails_at_once(tmp_path, capsys, unresolvable):
