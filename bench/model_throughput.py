@@ -57,6 +57,12 @@ spends ~0.03 ms per request more than the bare loop, with it on ~0.06-0.08.
 The rate-limit headers cost nothing measurable (within the noise of runs
 without them). `--limit-rps 100`: 100-105 requests/s, about 2% of requests
 answered 429 (each pausing every caller until its Retry-After).
+Re-measured after merging issues 11 and 12 (1-minute load 5.6-6.6): concurrency
+64: 94.7% of the bound (bare floor 93.1%), ModelClient / bare 102% median;
+concurrency 256 with rate-limit headers: 72.2% (floor 81.9%), ModelClient /
+bare 89.7% median (88-93%). With the garbage collector off for the whole
+process the 256 figure was 86.6%: on this machine the gap is client CPU per
+request (0.22-0.25 ms against the bare loop's 0.17-0.20), not collections.
 
 Usage: .venv/bin/python bench/model_throughput.py [--requests 640] [--concurrency 64]
            [--latency-ms 200] [--repeat 3] [--transport auto|aiohttp|httpx|sdk]
