@@ -289,3 +289,9 @@ def test_feedback_names_the_fence_the_prompts_show(language, fence):
 def test_refusal_detector():
     assert is_refusal("Sorry, but I can't do that.")
     assert not is_refusal("The colouring uses three colours.")
+
+
+def test_a_crlf_answer_leaves_no_carriage_return_after_the_code():
+    answer = "Here:\r\n```smt2\r\n(declare-const x Int)\r\n(check-sat)\r\n```\r\n"
+    code = extract_code(answer, "smtlib2").code
+    assert code == "(declare-const x Int)\r\n(check-sat)"  # the screen refuses a lone CR

@@ -210,7 +210,8 @@ def _fences(text: str) -> tuple[list[tuple[str, str, int]], tuple[str, int] | No
         if opened is None:
             opened = (fence, label, match.end() + 1, line)
         elif fence[0] == opened[0][0] and len(fence) >= len(opened[0]) and not label:
-            blocks.append((opened[1], text[opened[2]:match.start()].rstrip("\n"), opened[3]))
+            blocks.append((opened[1], text[opened[2]:match.start()].rstrip("\r\n"),
+                           opened[3]))
             opened = None
     unclosed = (opened[1], opened[3]) if opened is not None else None
     return blocks, unclosed
