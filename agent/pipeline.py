@@ -36,6 +36,7 @@ from retrolean.recipes.stages.context import StageContext
 from retrolean.skills.problems.registry import gadget_domains
 from retrolean.tools.checkers import formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.generate import ModelClient
 from retrolean.tools.lean_check import LeanConfig, detect_lean
 from retrolean.tools.toolbox import ToolSet
 
@@ -138,6 +139,7 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
             mathlib=settings.lean_project is not None,
             temperature_scale=params.temperature_scale)
         backend, check = model_backend, model_backend.check or check  # one verdict memory
+        probe_endpoint(model_backend.client, settings.model_timeout_s)
     target = PlanTarget(backend=backend.name, language=language, renders_in=backend.renders_in)
     check_plan(plan_stages(recipe.stages, language, target.renders_in), target, settings,
                recipe_path(settings.recipe))
@@ -152,6 +154,15 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
                        tools=toolset.toolbox([]))
     return PreparedRun(options.goal, recipe, ctx, records, workspace, why, pool, catalog.themes,
                        toolset, target)
+
+
+def probe_endpoint(client: ModelClient, timeout_s: float) -> None:
+    """UserError, one line, when the model endpoint cannot serve the run: closed port, DNS,
+    TLS, a refused key, an unknown model. A cheap probe (the model listing; a one-token call
+    only where the server lists no models), made before anything is planned or written."""
+    result = client.ping_sync(timeout_s=min(timeout_s, 20.0), always_call=False)
+    if not result.ok:
+        raise UserError(f"model endpoint: {result.detail} (`retrolean doctor` checks it)")
 
 
 def check_plan(stages: list[StageSpec], target: PlanTarget, settings: Settings,
@@ -193,6 +204,7 @@ def checks_context(settings: Settings, plan: dict[str, Any]) -> Callable[[str], 
             concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
             check=check, z3_timeout_ms=settings.z3_timeout_ms,
             mathlib=settings.lean_project is not None)
+        probe_endpoint(backend.client, settings.model_timeout_s)
     else:
         backend = TemplateBackend(catalog.domains, settings.z3_timeout_ms, catalog.themes, check)
     toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),

@@ -29,6 +29,7 @@ from retrolean.agent.pipeline import PreparedRun, RunOptions, prepare
 from retrolean.agent.settings import Settings
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.errors import UserError
+from retrolean.recipes.backends.model import ModelBackend
 from retrolean.traces.schema import TraceHeader
 from retrolean.traces.writer import JsonlSink, TraceSink, TraceWriter, read_trace
 
@@ -72,9 +73,13 @@ def _session(prepared: PreparedRun, settings: Settings, run_id: str, trace: Trac
                  trace=trace, budget=budget_of(settings), interactive=interactive,
                  progress=progress or NoProgress(), planner=planner,
                  lessons_path=workspace.root / "lessons.md")
-    client = prepared.ctx.backend.client
-    if planner is None and client is not None:
-        rt.planner = ModelPlanner(client, prepared.target, trace)  # the template: the recipe
+    backend = prepared.ctx.backend
+    if isinstance(backend, ModelBackend):
+        backend.open_cache()  # before planning: the planner's calls are cached like a skill's
+    if planner is None and backend.client is not None:  # the template plans by the recipe
+        rt.planner = ModelPlanner(backend.client, prepared.target, trace,
+                                  use_cache=settings.use_cache,
+                                  personas=sorted(prepared.ctx.personas))
     conn = sqlite3.connect(workspace.root / CHECKPOINTS, check_same_thread=False)
     graph = build_graph(rt, SqliteSaver(conn))
     return Session(graph, {"configurable": {"thread_id": run_id}}, rt, conn, initial)

@@ -44,7 +44,8 @@ class Settings(BaseSettings):
     model_timeout_s: float = Field(300.0, gt=0, description="limit per model call attempt "
                                                             "(R1 thinks for minutes)")
     use_cache: bool = Field(True, description="answer repeated model calls from the workspace's "
-                                              "model-cache.sqlite (--no-cache: call again)")
+                                              "model-cache.sqlite and store new answers there "
+                                              "(--no-cache: neither)")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model")
     z3_timeout_ms: int = Field(5000, ge=1, description="Z3 time limit per check")
     lean: str = Field("lean", description="Lean executable")

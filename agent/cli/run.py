@@ -80,6 +80,9 @@ def summary_table(session: Session, state: dict[str, Any]) -> Table:
 def report(session: Session, state: dict[str, Any]) -> None:
     """Print the summary table and where the run lives."""
     console.print(summary_table(session, state))
+    plan = state.get("plan") or {}
+    if plan.get("lessons"):
+        console.print(f"plan: {plan.get('source', '?')}; {plan['lessons']}")
     run_dir = session.runtime.run_dir
     console.print(f"run {state.get('status', '?')}: [bold]{run_dir}[/] (committed; "
                   f"report {run_dir / 'report.md'}; resume with --resume {session.run_id})")
@@ -119,8 +122,8 @@ def register(app: typer.Typer) -> None:
             help="OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 "
                  "(or OPENAI_BASE_URL)")] = None,
         no_cache: Annotated[bool, typer.Option(
-            "--no-cache", help="call the model again even for calls already in the "
-                               "workspace's model cache (answers are still stored)")] = False,
+            "--no-cache", help="call the model for every answer, neither reading nor writing "
+                               "the workspace's model cache")] = False,
         concurrency: Annotated[int | None, typer.Option(
             help="model calls in flight at most (default 16)")] = None,
     ) -> None:

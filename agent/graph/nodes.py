@@ -20,13 +20,17 @@ from retrolean.agent.graph.decide import Decision, Spent, decide
 from retrolean.agent.graph.edits import parse_edits
 from retrolean.agent.graph.runtime import Runtime
 from retrolean.agent.graph.state import RunState
+from retrolean.agent.ledger import with_entry
 from retrolean.agent.report import write_run_report
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.errors import UserError
+from retrolean.memory.lessons import Lessons, append_lesson, lessons_for, plan_key
+from retrolean.recipes.backends.calls import CallTotals
 from retrolean.recipes.plans import stage_problems
 from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.stages import STAGES
+from retrolean.recipes.stages.accounting import running_totals
 from retrolean.recipes.stages.context import StageResult
 from retrolean.tools.registry import SaveSetArgs
 from retrolean.tools.save_set import load_set, save_set
@@ -66,12 +70,20 @@ class Nodes:
                     "thresholds": recipe.thresholds.model_dump()}
         write_text_atomic(self.rt.run_dir / "plan.json", json.dumps(document, indent=2) + "\n")
 
-    def _lessons(self) -> str:
+    def _plan_key(self, state: RunState) -> str:
+        """What fixes the planner's task: goal, recipe and the parameters the run was started
+        with (see memory/lessons.py)."""
+        recipe = self.rt.prepared.recipe
+        return plan_key(state["goal"], recipe.name, recipe.parameters.model_dump(mode="json"))
+
+    def _lessons(self, state: RunState) -> Lessons:
         path = self.rt.lessons_path
-        if path is None or not path.exists():
-            return ""
-        entries = path.read_text(encoding="utf-8").split("\n## ")[1:]
-        return "\n## ".join(entries[-3:])
+        return lessons_for(path, self._plan_key(state)) if path is not None else Lessons()
+
+    def _planner_spent(self, state: RunState) -> list[dict[str, Any]]:
+        """The ledger with the planner's calls since it was last asked."""
+        spent = self.rt.planner.take_spent() if self.rt.planner is not None else CallTotals()
+        return with_entry(state.get("calls"), "plan", spent)
 
     # -- nodes -----------------------------------------------------------------------------
     def plan(self, state: RunState) -> RunState:
@@ -81,25 +93,28 @@ class Nodes:
                 "stages": [s.model_dump() for s in self.rt.prepared.plan_stages(recipe)]}
         feedback = state.get("decision", {}).get("reason", "") if state.get("plan") else ""
         plan = base
-        lessons = self._lessons()
+        lessons = self._lessons(state)
         if self.rt.planner is not None:
-            proposed = self.rt.planner(state["goal"], state.get("plan") or base,
-                                       feedback or lessons)
+            proposed = self.rt.planner(state["goal"], state.get("plan") or base, feedback,
+                                       lessons=lessons.text)
             if proposed is None:
                 plan = {**base, "source": "recipe (fallback: the model's plan was invalid)"}
             else:
                 plan = proposed
+            plan = {**plan, "lessons": lessons.summary()}
         reason = (f"Planning for goal {state['goal']!r}. " + (
             "Template backend: no model to plan with, so the plan is the recipe's own stage "
-            "list." if self.rt.planner is None else f"Plan source: {plan['source']}.")
+            "list." if self.rt.planner is None else f"Plan source: {plan['source']}; "
+            f"{lessons.summary()}.")
             + (f" Replanning because: {feedback}." if feedback else "")
             + f" Stages: {' -> '.join(s['name'] for s in plan['stages'])}.")
         self.rt.trace.write("orientation", reason, data={
-            "plan": plan, "lessons": lessons[:2000] if lessons else None})
+            "plan": plan, "lessons": lessons.text[:2000] if lessons.text else None})
         self._write_plan(state, plan)
         self.rt.commit("plan" if not feedback else "replan")
         return {"plan": plan, "approved": False, "status": "planning",
-                "replans": state.get("replans", 0) + (1 if feedback else 0)}
+                "replans": state.get("replans", 0) + (1 if feedback else 0),
+                "calls": self._planner_spent(state)}
 
     def review(self, state: RunState) -> RunState:
         """The user approves, edits or rejects the plan (interactive); else approve it."""
@@ -120,14 +135,19 @@ class Nodes:
         return self._edit(state, answer)
 
     def _edit(self, state: RunState, text: str) -> RunState:
-        if self.rt.planner is not None:
-            revised = self.rt.planner(state["goal"], state["plan"], f"The user asks: {text}")
-            if revised is not None:
-                self.rt.trace.write("orientation", f"Revised the plan as asked: {text}",
-                                    data={"plan": revised})
-                self._write_plan(state, revised)
-                return {"plan": revised}
         recipe = self.recipe(state)
+        if self.rt.planner is not None:
+            revision = self.rt.planner.revise(state["goal"], state["plan"], text,
+                                              recipe.parameters)
+            calls = self._planner_spent(state)
+            if revision is not None:
+                overrides = {**(state.get("overrides") or {}), **revision.changes}
+                self.rt.trace.write("orientation", revision.describe(text),
+                                    data={"plan": revision.plan, "overrides": overrides})
+                self._write_plan({**state, "overrides": overrides}, revision.plan)
+                return {"plan": revision.plan, "overrides": overrides, "calls": calls}
+            self._no_revision(text)
+            state = {**state, "calls": calls}
         changes, unknown = parse_edits(text, recipe.parameters,
                                        sorted(self.rt.prepared.ctx.personas))
         overrides = {**(state.get("overrides") or {}), **changes}
@@ -143,7 +163,7 @@ class Nodes:
                        "'more <persona> personas' or 'only <persona>'.")
         self.rt.trace.write("orientation", note, data={"overrides": overrides})
         self._write_plan({**state, "overrides": overrides}, state["plan"])
-        return {"overrides": overrides}
+        return {"overrides": overrides, "calls": state.get("calls") or []}
 
     def act(self, state: RunState) -> RunState:
         """Run the current stage over its input set; save, commit, observe."""
@@ -182,7 +202,9 @@ class Nodes:
             self.rt.trace.add(call_block(call, stage.name))
         row = self._save(stage.name, len(records), result, seconds)
         self.rt.commit(f"{stage.name} ({row.summary()})")
-        return {"rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
+        spent = CallTotals.from_figures(row.figures.get("model_calls", {}))
+        return {"calls": with_entry(state.get("calls"), stage.name, spent, attempt + 1),
+                "rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
                 "attempts": {**(state.get("attempts") or {}), stage.name: attempt + 1},
                 "spent_seconds": state.get("spent_seconds", 0.0) + time.perf_counter() - started}
 
@@ -229,13 +251,15 @@ class Nodes:
             answer = str(interrupt({"kind": "between", "done": stage.name,
                                     "next": stages[i + 1].name, "row": row,
                                     "decision": decision.model_dump()}))
-            decision = self._steer(state, decision, answer)
+            decision, steered = self._steer(state, decision, answer, stages[:i + 1])
+        else:
+            steered = {}
         observed = row["records_out"] / row["records_in"] if row["records_in"] else 0.0
         self.rt.trace.write("evaluation", f"{stage.name}: {decision.reason}. Decision: "
                             f"{decision.action}.", stage=stage.name,
                             data=EvaluationData(decision=decision, observed=round(observed, 4),
                                                 expected=stage.min_yield))
-        update: RunState = {"decision": decision.model_dump()}
+        update: RunState = {"decision": decision.model_dump(), **steered}
         if decision.action == "continue":
             update["stage"] = i + 1
             if decision.changes:  # the user steered between stages
@@ -250,28 +274,55 @@ class Nodes:
             update["status"] = "stopped"
         return update
 
+    def _no_revision(self, words: str) -> None:
+        """Trace that the model planner gave no valid plan for the user's words, so the
+        stages stay as they were (its errors, just above in the trace, say why)."""
+        self.rt.trace.write("orientation", f"The planner gave no valid revision for: {words} "
+                            "(see the errors above); the stages stay as they were.")
+
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
-        t = self.rt.prepared.ctx.backend.call_totals()
+        t = running_totals(self.rt.prepared.ctx.backend)
         return Spent(seconds=state.get("spent_seconds", 0.0),
                      model_calls=t.calls - t.cache_hits,  # a cached answer costs nothing
                      tokens=t.tokens_in + t.tokens_out)
 
-    def _steer(self, state: RunState, decision: Decision, answer: str) -> Decision:
+    def _steer(self, state: RunState, decision: Decision, answer: str,
+               done: list[StageSpec]) -> tuple[Decision, RunState]:
+        """The decision as the user's words between stages change it, and the state they
+        change besides (a plan revised by the model planner, its calls)."""
         if not answer.strip():
-            return decision
+            return decision, {}
         self.rt.trace.write("user", answer)
         if answer.strip().lower() in REJECT:
-            return Decision(action="stop", reason="stopped by the user between stages")
+            return Decision(action="stop", reason="stopped by the user between stages"), {}
+        if self.rt.planner is not None:
+            recipe = self.recipe(state)
+            revision = self.rt.planner.revise(state["goal"], state["plan"], answer,
+                                              recipe.parameters, keep=[s.name for s in done])
+            steered: RunState = {"calls": self._planner_spent(state)}
+            if revision is not None:
+                self.rt.trace.write("orientation", revision.describe(answer),
+                                    data={"plan": revision.plan})
+                self._write_plan({**state, "overrides": {**(state.get("overrides") or {}),
+                                                         **revision.changes}}, revision.plan)
+                reason = decision.reason + f"; steered by the user: {answer}"
+                return decision.model_copy(update={"changes": revision.changes,
+                                                   "reason": reason}), {
+                    **steered, "plan": revision.plan}
+            self._no_revision(answer)
+            state = {**state, **steered}
+        else:
+            steered = {}
         changes, unknown = parse_edits(answer, self.recipe(state).parameters,
                                        sorted(self.rt.prepared.ctx.personas))
         if changes:
             reason = decision.reason + f"; steered by the user: {changes}"
-            return decision.model_copy(update={"changes": changes, "reason": reason})
+            return decision.model_copy(update={"changes": changes, "reason": reason}), steered
         if unknown:
             self.rt.trace.write("orientation", "Noted, but not understood as a change: "
                                 + "; ".join(unknown))
-        return decision
+        return decision, steered
 
     def finish(self, state: RunState) -> RunState:
         """Write the report and the run's lessons; commit."""
@@ -285,7 +336,7 @@ class Nodes:
         seconds = state.get("spent_seconds", 0.0)
         if rows:
             write_run_report(self.rt.run_dir / "report.md", state["goal"], recipe, ctx, rows,
-                         seconds)
+                             seconds, calls=state.get("calls"))
         final = rows[-1].records_out if rows and len(rows) == len(order) else 0
         self._append_lessons(state, status, rows)
         self.rt.trace.write("outcome", f"Run {status}: {final} of {recipe.parameters.n} "
@@ -302,8 +353,7 @@ class Nodes:
             return
         ctx, recipe = self.rt.prepared.ctx, self.recipe(state)
         retried = {k: v for k, v in (state.get("attempts") or {}).items() if v > 1}
-        lines = [f"## {datetime.now(UTC):%Y-%m-%d %H:%M} {self.rt.run_id} ({status})", "",
-                 f"- goal: {state['goal']}; backend {ctx.backend.name}, {ctx.language}, "
+        lines = [f"- goal: {state['goal']}; backend {ctx.backend.name}, {ctx.language}, "
                  f"k = {recipe.parameters.k}, n = {recipe.parameters.n}",
                  "- yields: " + ", ".join(f"{r.stage} {r.yield_pct:.0f}%" for r in rows)]
         if retried:
@@ -312,6 +362,6 @@ class Nodes:
         t = recipe.thresholds
         lines.append(f"- thresholds: round trip {t.roundtrip_similarity}, missing "
                      f"{t.missing_similarity}")
-        old = path.read_text(encoding="utf-8") if path.exists() else "# Lessons\n"
-        write_text_atomic(path, old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
+        append_lesson(path, f"{datetime.now(UTC):%Y-%m-%d %H:%M} {self.rt.run_id} ({status})",
+                      self._plan_key(state), lines)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from retrolean.agent.graph.decide import Budget
+from retrolean.agent.graph.planner import Revision
 from retrolean.agent.pipeline import PreparedRun
+from retrolean.recipes.backends.calls import CallTotals
+from retrolean.recipes.recipe import Parameters
 from retrolean.traces.writer import TraceWriter
 
 
@@ -31,8 +34,22 @@ class NoProgress:
         pass
 
 
-Planner = Callable[[str, dict[str, Any], str], dict[str, Any] | None]
-"""(goal, current plan, feedback) -> a revised plan, or None when the planner cannot help."""
+class Planner(Protocol):
+    """Writes and revises plans (the model planner, agent/graph/planner.py)."""
+
+    def __call__(self, goal: str, current: dict[str, Any], feedback: str, *,
+                 lessons: str = "") -> dict[str, Any] | None:
+        """A plan for the goal (`feedback`: why the current one is replaced), or None."""
+        ...
+
+    def revise(self, goal: str, plan: dict[str, Any], words: str, parameters: Parameters, *,
+               keep: Sequence[str] = ()) -> Revision | None:
+        """The plan and parameters as the user's words ask (stages `keep` stay first)."""
+        ...
+
+    def take_spent(self) -> CallTotals:
+        """The totals of its model calls since the last take."""
+        ...
 
 
 @dataclass

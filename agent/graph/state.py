@@ -22,3 +22,4 @@ class RunState(TypedDict, total=False):
     decision: dict[str, Any]  # the last Decision
     replans: int
     spent_seconds: float  # wall time of finished nodes, accumulated across resumes
+    calls: list[dict[str, Any]]  # model calls per phase (agent/ledger.py)

@@ -117,14 +117,16 @@ class ModelBackend:
         return cls(ModelClient(config), cards, cache_path=cache_path, **options)
 
     def _ask(self, asks: list[Ask]) -> list[ParsedOutput[Any] | Failure]:
-        self._open_cache()
+        self.open_cache()
         return self.asker.ask(asks)
 
     def _judge(self, items: list[tuple[Prompt, dict[str, Any]]]) -> list[JudgeScore | Failure]:
-        self._open_cache()
+        self.open_cache()
         return self.asker.judge(items)
 
-    def _open_cache(self) -> None:
+    def open_cache(self) -> None:
+        """Open the response cache at `cache_path` (once the workspace exists); the run opens
+        it before planning, so the planner's calls are cached too."""
         if self.client.cache is None and self.cache_path is not None:
             self.client.cache = ResponseCache(self.cache_path)
 
