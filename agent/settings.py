@@ -23,6 +23,10 @@ class Settings(BaseSettings):
                                       populate_by_name=True)
 
     workspace: Path = Field(Path("workspace"), description="git repository holding every run")
+    n: int | None = Field(None, description="problems to sample (default: the recipe's)")
+    k: int | None = Field(None, description="domains per problem (default: the recipe's)")
+    seed: int | None = Field(None, description="random seed (default: the recipe's)")
+    domains: str | None = Field(None, description="comma-separated domain ids to sample from")
     recipe: str = Field("make-r1-easier-to-prompt", description="recipe name or YAML path")
     catalog: Path | None = Field(None, description="directory overriding catalog files")
     formal: FormalLanguage | Literal["auto"] = Field(
@@ -55,6 +59,13 @@ class Settings(BaseSettings):
     budget_model_calls: int | None = Field(None, gt=0, description="stop after this many calls")
     budget_tokens: int | None = Field(None, gt=0, description="stop after this many tokens")
     max_stage_attempts: int = Field(2, ge=1, description="attempts per stage, the first included")
+
+    @property
+    def domain_list(self) -> list[str] | None:
+        """`domains` as a list of ids, or None when unset."""
+        if not self.domains:
+            return None
+        return [d.strip() for d in self.domains.split(",") if d.strip()] or None
 
     @property
     def uses_model(self) -> bool:

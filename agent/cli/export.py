@@ -14,6 +14,7 @@ from retrolean.memory.errors import UserError
 from retrolean.memory.runs import resolve_run
 from retrolean.tools.export.conversations import FORMATS, export_conversations
 from retrolean.tools.export.dataset import export_dataset
+from retrolean.tools.export.dataset_card import default_set
 from retrolean.tools.export.dedup import MODES, NEAR_THRESHOLD, TextEmbedder
 from retrolean.traces.golden import RATING_FILTERS, select_golden, write_golden
 from retrolean.traces.summary import summarize_run, summarize_runs
@@ -72,7 +73,8 @@ def register(app: typer.Typer) -> None:
 
             result = write_golden(select_golden(pool, top, min_score, rating), out,
                                   tool_schemas())
-            console.print(f"exported {result.traces} traces ({result.pairs} weave pairs): "
+            console.print(f"exported {result.traces} trace{'s' if result.traces != 1 else ''} "
+                          f"({result.pairs} weave pair{'s' if result.pairs != 1 else ''}): "
                           + ", ".join(str(p) for p in result.paths))
             return
         if not ids:
@@ -104,6 +106,10 @@ def register(app: typer.Typer) -> None:
         result = export_dataset(run_dir, out, dedup, _embedder(dedup), near_threshold,
                                 test_size, seed, rejects, set_names)
         for s in result.sets:
-            console.print(f"{s.name}: {s.records} records ({s.dedup.summary()}); "
+            console.print(f"{s.name}: {s.records} record{'s' if s.records != 1 else ''} "
+                          f"({s.dedup.summary()}); {s.unit} "
                           + ", ".join(f"{k} {v}" for k, v in s.splits.items()))
-        console.print(f"dataset written to {out} (card: {out / 'README.md'})")
+        default = default_set(result)
+        console.print(f"dataset written to {out} (card: {out / 'README.md'}"
+                      + (f"; load_dataset({str(out)!r}) reads {default.name}" if default
+                         else "") + ")")

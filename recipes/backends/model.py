@@ -18,8 +18,8 @@ What differs from the template backend, by necessity:
 
 Every call is logged (`calls`, drained with `drain_calls`); `call_totals`
 feeds the per-stage accounting. The recipe's `temperature_scale` multiplies
-every skill's temperature; it arrives with `formalize` (the first stage) and
-holds until the next one.
+every skill's temperature; the agent hands it over before every stage
+(`use_parameters`), so a retry that lowers it reaches the stage it retries.
 
 Trade-off: the formal language of a text is read off the text itself (an
 SMT-LIB script opens with a parenthesis), because `caption`, `fill_in` and
@@ -78,6 +78,7 @@ class ModelBackend:
 
     name = "model"
     renders_in: frozenset[FormalLanguage] = frozenset()  # a model's text has one language
+    honours = frozenset({"temperature_scale"})
 
     def __init__(self, client: ModelClient, cards: dict[str, DomainCard], *,
                  check: Checker | None = None, mathlib: bool = False, reasks: int = 2,
@@ -115,6 +116,10 @@ class ModelBackend:
     def _open_cache(self) -> None:
         if self.client.cache is None and self.cache_path is not None:
             self.client.cache = ResponseCache(self.cache_path)
+
+    def use_parameters(self, params: Parameters) -> None:
+        """Scale every later call's temperature by the recipe's `temperature_scale`."""
+        self.asker.temperature_scale = params.temperature_scale
 
     def drain_calls(self) -> list[ModelCall]:
         """The model calls made since the last drain (for the trace), oldest first."""

@@ -48,11 +48,15 @@ class TemplateBackend:
     client = None
     skill_versions = SKILL_VERSIONS
     renders_in = frozenset(FormalLanguage)  # the structured spec renders in either language
+    honours = frozenset({"guided_link_rate", "caption_concise_rate"})
 
     def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000) -> None:
         self.cards = cards
         self.z3_timeout_ms = z3_timeout_ms
         self.threads = max(1, os.cpu_count() or 1)
+
+    def use_parameters(self, params: Parameters) -> None:
+        """Nothing to take: each skill gets the parameters it reads with its call."""
 
     def drain_calls(self) -> list[ModelCall]:
         """No model is called: always empty."""

@@ -104,10 +104,11 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         m.touchstones_absent = not present
         if present:
             result.reject(record, "missing", f"dropped domain {m.dropped} still appears "
-                          f"(touchstone {present[0]!r})")
+                          f"(touchstone {present[0]!r})", kind="dropped domain still appears")
         elif m.roundtrip.similarity >= threshold:
             result.reject(record, "missing", f"missing-domain version still too close to the "
-                          f"full problem ({m.roundtrip.similarity:.3f} >= {threshold})")
+                          f"full problem (similarity {m.roundtrip.similarity:.3f} >= {threshold})",
+                          kind="missing-domain version too close to the full problem")
         else:
             result.accepted.append(record)
         ctx.progress(1)
