@@ -82,6 +82,24 @@ def test_yields_and_similarities_agree_with_the_sets(evaluated):
     assert missing["similarity_pass"] >= len(missing["accepted"]) / measured - 1e-3
 
 
+def test_the_screen_headline_pass_rates_are_the_stages_kept_shares(evaluated, capsys):
+    """"round trip pass" is what the round-trip stage kept (check and similarity), not the
+    share of similarities above the line — which reads 100% while a record whose round-trip
+    text did not check is still rejected."""
+    workspace, run = evaluated
+    capsys.readouterr()
+    assert cli("eval", "report", run.name, "--workspace", str(workspace)) == 0
+    screen = " ".join(capsys.readouterr().out.split())
+    kept = {s: len(load_set(run / "sets" / f"{s}.jsonl")) for s in ("roundtrip", "missing")}
+    given = {s: len(load_set(run / "sets" / f"{prev}.jsonl"))
+             for s, prev in (("roundtrip", "caption"), ("missing", "personas"))}
+    for stage, label in (("roundtrip", "round trip pass"), ("missing", "missing-domain pass")):
+        assert f"{label} │ {100 * kept[stage] / given[stage]:.1f}%" in screen, (label, screen)
+    data = json.loads((run / "eval" / "eval.json").read_text())
+    assert "roundtrip.similarity_pass" in data["headline"]
+    assert "roundtrip.pass_rate" not in data["headline"]
+
+
 def test_template_personas_are_distinct(evaluated):
     _, run = evaluated
     d = json.loads((run / "eval" / "eval.json").read_text())["distinctness"]

@@ -119,12 +119,14 @@ def test_weave_rendering_frames_each_block_and_judged_questions():
     assert all(text.startswith(p["prompt"] + p["completion"]) for p in pairs)
 
 
-def test_cli_exports_golden_traces_that_load_back(ws, tmp_path):
+def test_cli_exports_golden_traces_that_load_back(ws, tmp_path, capsys):
     own = copy_workspace(ws, tmp_path / "own")
     assert cli("traces", "rate", "latest", "good", "--workspace", str(own)) == 0
     out = tmp_path / "golden.jsonl"
+    capsys.readouterr()
     assert cli("export", "sft", "--traces", "--top", "20%", "--rating", "good", "--out",
                str(out), "--workspace", str(own)) == 0
+    assert re.search(r"exported 1 trace \(\d+ weave pairs\)", capsys.readouterr().out)
     rows = read_jsonl(out)
     assert len(rows) == 1 and rows[0]["rating"] == "good" and rows[0]["score"] > 1
     validate_conversation(rows[0]["messages"])

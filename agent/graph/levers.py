@@ -10,10 +10,10 @@ backend honours that can still move, or a fresh draw where the stage's result
 depends on its random draws. On the model backend the same request is
 answered from the model cache, so only a changed request makes a new answer.
 
-Measured on the template backend (bench/retry_levers.py): frame_shift_rate 0 /
-0.5 / 1 kept the missing stage at 17 / 17 / 18 of 26 (n = 60, seed 3), so it
-is no lever for that stage; a fresh draw of the missing stage (another domain
-dropped) recovered 5 of its 7 rejects (n = 80, seed 5).
+Measured on the template backend (`python bench/retry_levers.py`, n = 60, seed
+3): frame_shift_rate 0 / 0.5 / 1 kept the missing stage at 17 / 17 / 18 of 26,
+so it is no lever for that stage; a fresh draw of the missing stage (another
+domain dropped) kept 7 of its 9 rejects at the first retry.
 
 Example: retry_move("roundtrip", Parameters(), BackendTraits("template", TemplateBackend.honours))
   -> RetryMove(target="caption", changes={"caption_concise_rate": 0.0}, redraw=True, …)

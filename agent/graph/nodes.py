@@ -71,6 +71,7 @@ class Nodes:
         document = {"goal": state["goal"], **plan, "recipe": recipe.name,
                     "backend": ctx.backend.name, "model": ctx.backend.model,
                     "language": ctx.language, "parameters": recipe.parameters.model_dump(),
+                    "domains": selection_of(self.rt, state).model_dump(),
                     "thresholds": recipe.thresholds.model_dump()}
         write_text_atomic(self.rt.run_dir / "plan.json", json.dumps(document, indent=2) + "\n")
 
