@@ -122,7 +122,7 @@ class DomainWords:
             lambda v: _covers(words, v.id_name),
             lambda v: any(_names_most_of(words, t) for t in v.lay_terms),
             lambda v: any(_names_most_of(words, f) for f in v.frames),
-            lambda v: all(any(k.search(w) for k in v.keywords) for w in text.split()),
+            lambda v: all(any(k.search(w) for k in v.keywords) for w in words),
         )
         for matches in ladder[:tiers]:
             found = [did for did, v in self._vocab.items() if matches(v)]
@@ -167,12 +167,9 @@ def read_domain_list(text: str, words: DomainWords, tiers: int = 5) -> DomainLis
     phrase resolved down to `tiers`, see `DomainWords.resolve`)."""
     text = re.sub(r"^(?:both|either|the)\s+", "", text.strip().lower())
     text = re.sub(r"\s+(?:domains?|problems?|only|too|as well)$", "", text).strip()
-    whole = words.resolve(text, tiers) if text else []
-    if len(whole) == 1 and (text in words.cards or tuple(phrase_words(text)) in
-                            words._vocab[whole[0]].exact):
-        phrases = [text]  # a name or lay term that itself holds "and" ("debits and credits")
-    else:
-        phrases = [p for p in _SEPARATORS.split(text) if p.strip()]
+    # an id, name or lay term may itself hold "and" ("debits and credits"): whole, it is one
+    whole = words.resolve(text, tiers=1) if text else []
+    phrases = [text] if len(whole) == 1 else [p for p in _SEPARATORS.split(text) if p.strip()]
     out = DomainList()
     for phrase in phrases:
         found = words.resolve(phrase, tiers)

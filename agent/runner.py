@@ -122,7 +122,8 @@ def resumable(values: dict[str, Any]) -> Resumable:
     if status == "rejected":
         return Resumable(False, "its plan was rejected, so nothing ran; start a new run")
     if status == "finished":
-        return Resumable(False, "it finished: every stage ran")
+        return Resumable(False, "it finished (every stage ran); `retrolean runs show` and "
+                         "`retrolean sets show` show what it made")
     if status != "stopped":
         return Resumable(True, "it was interrupted; the interrupted step runs again")
     stages = [s["name"] for s in values.get("plan", {}).get("stages", [])]

@@ -2,7 +2,8 @@
 
 Each command group is its own module with a `register(app)` function. User
 errors (`UserError`, bad flags) become one line on stderr and exit code 2;
-bugs stay tracebacks.
+bugs stay tracebacks. `run` and `chat` exit 3 when the run made no final
+records and 130 on Ctrl-C (agent/cli/run.py says why).
 """
 
 from __future__ import annotations

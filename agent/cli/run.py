@@ -132,6 +132,11 @@ def report(session: Session, state: dict[str, Any], command: str = "run") -> int
     if status == "rejected":
         console.print("plan rejected: nothing ran, no data made.")
         return NO_DATA
+    if status == "finished":
+        last = state["plan"]["stages"][-1]["name"]
+        console.print(f"run finished with no final records: its last stage, {last}, kept "
+                      f"none. Report: {run_dir / 'report.md'}", soft_wrap=True, highlight=False)
+        return NO_DATA
     verdict = resumable(state)
     ref = short_ref(session.runtime.workspace, session.run_id)
     why = verdict.why.removeprefix("stopping: ")

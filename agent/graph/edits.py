@@ -102,6 +102,10 @@ class _Reader:
 
     def set(self, name: str, value: Any) -> None:
         """One parameter change, validated; a bad value is a problem, not a change."""
+        if getattr(self.params, name) == value:
+            self.out.changes.pop(name, None)
+            self.out.problems.append(f"{name} is already {value}")
+            return
         try:
             Parameters.model_validate({**self.params.model_dump(), **self.out.changes,
                                        name: value})
