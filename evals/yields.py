@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, Field
 
 from retrolean.evals.runs import RunView
 from retrolean.evals.stats import Summary, summarize
@@ -27,7 +27,9 @@ class SimilarityCheck(BaseModel):
     threshold: float | None
     passes: Literal["at_least", "below"]
     summary: Summary
-    similarity_pass: float | None  # share of measured similarities on the passing side
+    # share of measured similarities on the passing side (`pass_rate` in eval.json before 14)
+    similarity_pass: float | None = Field(
+        validation_alias=AliasChoices("similarity_pass", "pass_rate"))
     accepted: list[float]  # similarities of records the stage kept
     rejected: list[float]  # similarities of records it rejected (for any reason)
 

@@ -212,3 +212,12 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_mean():
     a, b = bootstrap_ci(values, seed=3), bootstrap_ci(values, seed=3)
     assert a == b and a.low <= a.mean <= a.high and a.mean == 0.625
     assert bootstrap_ci([]).mean is None
+
+
+def test_an_eval_json_written_before_similarity_pass_was_named_still_loads():
+    from retrolean.evals.stats import summarize
+    from retrolean.evals.yields import SimilarityCheck
+
+    old = {"name": "roundtrip", "threshold": 0.97, "passes": "at_least", "pass_rate": 1.0,
+           "summary": summarize([0.99]).model_dump(), "accepted": [0.99], "rejected": []}
+    assert SimilarityCheck.model_validate(old).similarity_pass == 1.0
