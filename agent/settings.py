@@ -6,11 +6,13 @@ honours the usual `OPENAI_BASE_URL`, `OPENAI_API_KEY` and `OPENAI_MODEL`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 from retrolean.memory.errors import UserError
 from retrolean.memory.languages import FormalLanguage
@@ -86,3 +88,8 @@ def load_settings(**overrides: object) -> Settings:
         field = ".".join(str(p) for p in err["loc"]) or "settings"
         raise UserError(f"setting {field}: {err['msg']} (from its command-line flag or "
                         f"RETROLEAN_{field.upper()})") from e
+    except SettingsError as e:  # a list setting whose variable is not JSON
+        named = re.search(r'field "(\w+)"', str(e))
+        field = named.group(1) if named else "settings"
+        raise UserError(f"setting {field}: RETROLEAN_{field.upper()} must be a JSON list, "
+                        'e.g. \'["omega", "simp"]\'') from e

@@ -45,7 +45,7 @@ def test_runs_reports_html_and_exports_follow_the_umask(tmp_path, umask):
                               timeout=300, preexec_fn=lambda: os.umask(umask))
         assert proc.returncode in (0, 3), proc.stderr[-1500:]
 
-    retrolean("run", "g", "--n", "3", "--formal", "smtlib2", "--budget-seconds", "0.001")
+    retrolean("run", "g", "--n", "4", "--formal", "smtlib2", "--budget-seconds", "0.001")
     retrolean("traces", "html", "latest", "--out", str(tmp_path / "trace.html"))
     retrolean("export", "dataset", "latest", "--set", "formalize", "--out", str(tmp_path / "ds"))
     (run,) = (ws / "runs").iterdir()

@@ -34,23 +34,39 @@ def blocks(run: Path, type_: str) -> list:
     return [b for b in found if b.type == type_]
 
 
-def test_a_stage_that_keeps_nothing_is_retried_by_a_fresh_draw_then_exits_3(tmp_path, capsys):
-    """Nothing can pass the missing-domain check (threshold -1): the retry changes what the
-    template honours for that stage — which domain is dropped — and the run then stops with
-    no final records: exit 3, a last line that says why, and a resume that says it cannot."""
-    recipe = tmp_path / "impossible.yaml"
-    recipe.write_text((RECIPE_DIR / "make-r1-easier-to-prompt.yaml").read_text().replace(
-        "missing_similarity: 0.95", "missing_similarity: -1.0"))
+def test_a_stage_that_keeps_nothing_is_retried_by_a_fresh_draw_then_exits_3(tmp_path, capsys,
+                                                                           monkeypatch):
+    """Nothing passes the missing-domain stage (every version it kept is rejected after it
+    ran): the retry changes what the template honours for that stage — which domain is
+    dropped — and the run then stops with no final records: exit 3, a last line that says
+    why, and a resume that says it cannot."""
+    from dataclasses import replace
+
+    from retrolean.recipes import stages as registry
+
+    real = registry.STAGES["missing"]
+
+    def nothing_passes(records, ctx):
+        result = real.run(records, ctx)
+        for record in result.accepted:
+            result.reject(record, "missing", "missing-domain version still too close to the "
+                          f"full problem (similarity {record.missing.roundtrip.similarity:.3f}"
+                          " >= -1.0)", kind="missing-domain version too close to the full "
+                          "problem")
+        result.accepted = []
+        return result
+
+    monkeypatch.setitem(registry.STAGES, "missing", replace(real, run=nothing_passes))
     ws = tmp_path / "ws"
-    assert cli("run", "g", "--n", "6", "--seed", "4", "--recipe", str(recipe), "--formal",
-               "smtlib2", "--workspace", str(ws)) == 3
+    assert cli("run", "g", "--n", "6", "--seed", "4", "--formal", "smtlib2",
+               "--workspace", str(ws)) == 3
     err = " ".join(capsys.readouterr().err.split())
     assert "missing: yield 0%" in err and "retrying from missing with a fresh draw" in err
     assert "run stopped with no final records: stage missing kept 0 of" in err
     run = only_run(ws)
     (retry,) = [b for b in blocks(run, "evaluation") if b.data.decision
-                and b.data.decision.action == "retry"]
-    assert retry.stage == "missing" and retry.data.decision.changes == {}
+                and b.data.decision.action == "retry" and b.stage == "missing"]
+    assert retry.data.decision.changes == {}
     assert "temperature_scale" not in retry.body  # the template ignores temperatures
     report = (run / "report.md").read_text()
     assert "- missing, " in report and "× missing-domain version too close to the full " \
@@ -178,7 +194,7 @@ def test_a_crash_mid_run_says_how_to_go_on_and_the_run_goes_on(tmp_path, capsys,
     monkeypatch.setitem(registry.STAGES, "presence", replace(real, run=crash))
     ws = tmp_path / "ws"
     with pytest.raises(RuntimeError):
-        main(["run", "g", "--n", "3", "--formal", "smtlib2", "--workspace", str(ws)])
+        main(["run", "g", "--n", "6", "--seed", "4", "--formal", "smtlib2", "--workspace", str(ws)])
     run = only_run(ws)
     err = " ".join(capsys.readouterr().err.split())
     assert f"run {run.name} stopped by an error (RuntimeError)" in err

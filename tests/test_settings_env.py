@@ -41,6 +41,7 @@ VALUES: dict[str, tuple[str, object, str | None]] = {
     "RETROLEAN_LEAN_PROJECT": ("proj", Path("proj"), None),
     "RETROLEAN_LEAN_TIMEOUT_S": ("5", 5.0, "0"),
     "RETROLEAN_LEAN_MEMORY_MB": ("512", 512, "-5"),
+    "RETROLEAN_LEAN_TACTICS": ('["omega", "simp"]', ["omega", "simp"], "omega"),
     "RETROLEAN_BUDGET_SECONDS": ("30", 30.0, "0"),
     "RETROLEAN_BUDGET_MODEL_CALLS": ("10", 10, "0"),
     "RETROLEAN_BUDGET_TOKENS": ("1000", 1000, "none"),
