@@ -12,7 +12,6 @@ from retrolean.agent.cli import main
 from retrolean.agent.cli.run import summary_table
 from retrolean.agent.report import render_report
 from retrolean.agent.runner import resumable
-from retrolean.recipes.recipe import RECIPE_DIR
 from retrolean.tools.save_set import load_set
 from retrolean.traces.block_data import StageYield
 from retrolean.traces.writer import read_trace
