@@ -141,3 +141,20 @@ def test_ctrl_c_during_run_prints_the_resume_line_and_the_run_resumes(tmp_path):
     again = Terminal("run", "--resume", run.name[-4:], "--workspace", str(ws), cwd=tmp_path)
     assert again.finish() == 0, again.text()[-1500:]
     assert load_set(run / "sets" / "conversations.jsonl")
+
+
+def test_ctrl_c_at_a_chat_prompt_after_z3_ran_in_process_leaves_with_the_resume_line(tmp_path):
+    """The proofs of the first stage run Z3 in this process, which re-installs the SIGINT
+    handler with SA_RESTART: a blocking read of the prompt then swallowed Ctrl-C (the chat
+    hung). The prompt must still leave at once, with the resume command."""
+    ws = tmp_path / "ws"
+    chat = Terminal("chat", "g", "--n", "6", "--seed", "4", "--workspace", str(ws),
+                    "--formal", "smtlib2", cwd=tmp_path)
+    chat.answer("approve", "yes")
+    chat.wait("Enter to continue")
+    chat.child.sendintr()
+    chat.child.expect(pexpect.EOF, timeout=30)
+    assert chat.finish() == 130
+    run = only_run(ws)
+    assert f"interrupted: run {run.name} is saved; go on with retrolean chat --resume " \
+           f"{run.name[-4:]}" in chat.text()

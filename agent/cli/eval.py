@@ -47,13 +47,13 @@ def report_table(report: EvalReport) -> Table:
         ("problems", f"{report.sampled} → {report.final}",
          f"{_num(h['final_yield'], True)} reach {report.final_stage}"),
         ("round trip pass", _num(h.get("yield.roundtrip"), True),
-         f"captions kept; {_num(h.get('roundtrip.decided_by_proof'), True)} decided by "
-         f"proof, the rest by similarity ≥ {t['roundtrip'].threshold} (similarity alone "
+         f"captions kept; a proof decided {_num(h.get('roundtrip.decided_by_proof'), True)}, "
+         f"similarity ≥ {t['roundtrip'].threshold} only where none could (similarity alone "
          f"{_num(h.get('roundtrip.similarity_pass'), True)}; median "
          f"{_num(h['roundtrip.median'])})"),
         ("missing-domain pass", _num(h.get("yield.missing"), True),
-         f"versions kept; {_num(h.get('missing.decided_by_proof'), True)} decided by proof, "
-         f"the rest by similarity < {t['missing'].threshold} (similarity alone "
+         f"versions kept; a proof decided {_num(h.get('missing.decided_by_proof'), True)}, "
+         f"similarity < {t['missing'].threshold} only where none could (similarity alone "
          f"{_num(h.get('missing.similarity_pass'), True)}; median "
          f"{_num(h['missing.median'])})"),
         ("domain evenness", _num(h["coverage.final_entropy"]),
