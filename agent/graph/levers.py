@@ -11,9 +11,11 @@ depends on its random draws. On the model backend the same request is
 answered from the model cache, so only a changed request makes a new answer.
 
 Measured on the template backend (`python bench/retry_levers.py`, n = 60, seed
-3): frame_shift_rate 0 / 0.5 / 1 kept the missing stage at 17 / 17 / 18 of 26,
-so it is no lever for that stage; a fresh draw of the missing stage (another
-domain dropped) kept 7 of its 9 rejects at the first retry.
+3, with the proofs of issue 11, which let 11 of the 60 problems reach the
+missing stage): frame_shift_rate 0 / 0.5 / 1 kept the missing stage at 9 / 9 /
+10 of 11, so it is no lever for that stage; a fresh draw of the missing stage
+(another domain dropped) kept both of its 2 rejects at the first retry. (Before
+issue 11: 17 / 17 / 18 of 26, and 7 of 9 rejects kept by a fresh draw.)
 
 Example: retry_move("roundtrip", Parameters(), BackendTraits("template", TemplateBackend.honours))
   -> RetryMove(target="caption", changes={"caption_concise_rate": 0.0}, redraw=True, …)
