@@ -144,9 +144,10 @@ def test_ctrl_c_during_run_prints_the_resume_line_and_the_run_resumes(tmp_path):
 
 
 def test_ctrl_c_at_a_chat_prompt_after_z3_ran_in_process_leaves_with_the_resume_line(tmp_path):
-    """The proofs of the first stage run Z3 in this process, which re-installs the SIGINT
-    handler with SA_RESTART: a blocking read of the prompt then swallowed Ctrl-C (the chat
-    hung). The prompt must still leave at once, with the resume command."""
+    """The proofs of the first stage run Z3 in this process; with Z3's own Ctrl-C handling
+    on, it put Python's SIGINT handler back with SA_RESTART and the prompt's blocking read
+    then swallowed Ctrl-C (the chat hung). The prompt must leave at once, with the resume
+    command."""
     ws = tmp_path / "ws"
     chat = Terminal("chat", "g", "--n", "6", "--seed", "4", "--workspace", str(ws),
                     "--formal", "smtlib2", cwd=tmp_path)

@@ -136,6 +136,10 @@ def _solve(ctx: z3.Context, timeout_ms: int, *facts: z3.BoolRef
            ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", int(timeout_ms))
+    # Z3's own Ctrl-C handling would cancel this proof (an "undecided" record) and then put
+    # Python's SIGINT handler back with SA_RESTART, so a later blocking read ignores Ctrl-C;
+    # without it, Ctrl-C reaches Python: KeyboardInterrupt once the check returns.
+    solver.set("ctrl_c", False)
     solver.add(*facts)
     result = solver.check()
     model = solver.model() if result == z3.sat else None

@@ -15,9 +15,6 @@ Exit codes as for `run`.
 
 from __future__ import annotations
 
-import os
-import select
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,48 +63,12 @@ def answerer(ask: Ask) -> Callable[[dict[str, Any]], str]:
     return answer
 
 
-class StdinLines:
-    """Lines of stdin read from its descriptor in short waits, never one blocking read: an
-    in-process Z3 check re-installs Python's SIGINT handler with SA_RESTART, after which a
-    blocking read of stdin swallows Ctrl-C; between waits the interpreter raises
-    KeyboardInterrupt. Bytes past the first line wait for the next call (piped input)."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd, self.pending = fd, b""
-
-    def readline(self) -> str | None:
-        """The next line without its newline; None at end of input."""
-        while b"\n" not in self.pending:
-            if not select.select([self.fd], [], [], 0.2)[0]:
-                continue
-            chunk = os.read(self.fd, 4096)
-            if not chunk:
-                if not self.pending:
-                    return None
-                break
-            self.pending += chunk
-        line, _, self.pending = self.pending.partition(b"\n")
-        return line.decode(sys.stdin.encoding or "utf-8", "replace")
-
-
-_stdin: StdinLines | None = None
-
-
 def ask_terminal(prompt: str) -> str:
     """Read one line from the terminal; end of input means stop."""
-    global _stdin
     try:
-        fd = sys.stdin.fileno()
-    except (AttributeError, OSError, ValueError):  # not a file (a test's StringIO)
-        try:
-            return console.input(prompt)
-        except EOFError:
-            return "stop"
-    if _stdin is None or _stdin.fd != fd:
-        _stdin = StdinLines(fd)
-    console.print(prompt, end="")
-    line = _stdin.readline()
-    return "stop" if line is None else line
+        return console.input(prompt)
+    except EOFError:
+        return "stop"
 
 
 def register(app: typer.Typer) -> None:
