@@ -67,11 +67,13 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
         lines.append(f"| {r.stage} | {r.records_in} | {r.records_out} | {r.rejected} | "
                      f"{r.yield_pct:.0f}% | {r.seconds or 0:.2f} | `{r.set_path}` | "
                      f"{'`' + r.rejects_path + '`' if r.rejects_path else '—'} |")
-    lines += ["", "## Reject reasons", ""]
+    lines += ["", "## Reject reasons", "",
+              "By stage and kind, most frequent first: how many, then the reason with its "
+              "figures (a range where they differ).", ""]
     any_reasons = False
     for r in rows:
         for kind, count in r.reasons.items():
-            lines.append(f"- {r.stage}: {kind} — {count}")
+            lines.append(f"- {r.stage}, {count} × {kind}: {r.examples.get(kind) or kind}")
             any_reasons = True
     if not any_reasons:
         lines.append("No rejects.")

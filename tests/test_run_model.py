@@ -91,7 +91,9 @@ def test_faults_cost_retries_not_items(runs):
 
 
 def test_a_malformed_answer_is_asked_again(runs):
-    assert model_calls(runs["first"])["caption"]["reasks"] >= 1
+    _, blocks = read_trace(runs["first"] / "trace.jsonl")
+    assert any(b.type == "debug" and b.data.skill == "caption" and b.data.outcome == "reask"
+               for b in blocks)
 
 
 def test_a_one_off_refusal_is_asked_again_and_its_record_survives(runs):

@@ -16,10 +16,17 @@ from typing import Any
 
 from langgraph.types import interrupt
 
-from retrolean.agent.graph.decide import Decision, Spent, decide
-from retrolean.agent.graph.edits import parse_edits
+from retrolean.agent.graph.decide import Spent, decide
 from retrolean.agent.graph.runtime import Runtime
 from retrolean.agent.graph.state import RunState
+from retrolean.agent.graph.steering import (
+    STOP_WORDS,
+    backend_traits,
+    edit_plan,
+    selection_of,
+    steer,
+    tell,
+)
 from retrolean.agent.ledger import with_entry
 from retrolean.agent.report import write_run_report
 from retrolean.memory.atomic import write_text_atomic
@@ -32,6 +39,7 @@ from retrolean.recipes.records import Record
 from retrolean.recipes.stages import STAGES
 from retrolean.recipes.stages.accounting import running_totals
 from retrolean.recipes.stages.context import StageResult
+from retrolean.recipes.stages.reasons import summarize_reasons
 from retrolean.tools.registry import SaveSetArgs
 from retrolean.tools.save_set import load_set, save_set
 from retrolean.traces.block_data import (
@@ -44,7 +52,7 @@ from retrolean.traces.block_data import (
 from retrolean.traces.schema import call_block
 
 APPROVE = {"", "y", "yes", "ok", "okay", "approve", "approved", "go", "run", "lgtm", "sure"}
-REJECT = {"n", "no", "reject", "cancel", "abort", "quit", "stop"}
+REJECT = STOP_WORDS
 
 
 class Nodes:
@@ -67,6 +75,7 @@ class Nodes:
         document = {"goal": state["goal"], **plan, "recipe": recipe.name,
                     "backend": ctx.backend.name, "model": ctx.backend.model,
                     "language": ctx.language, "parameters": recipe.parameters.model_dump(),
+                    "domains": selection_of(self.rt, state).model_dump(),
                     "thresholds": recipe.thresholds.model_dump()}
         write_text_atomic(self.rt.run_dir / "plan.json", json.dumps(document, indent=2) + "\n")
 
@@ -123,7 +132,9 @@ class Nodes:
                                 "run: `retrolean run` never waits for input).")
             return {"approved": True, "status": "running"}
         answer = str(interrupt({"kind": "plan", "plan": state["plan"],
-                                "parameters": self.recipe(state).parameters.model_dump()}))
+                                "parameters": self.recipe(state).parameters.model_dump(),
+                                "domains": selection_of(self.rt, state).describe(
+                                    self.rt.prepared.words)}))
         self.rt.trace.write("user", answer or "(approved)")
         word = answer.strip().lower()
         if word in APPROVE:
@@ -135,35 +146,10 @@ class Nodes:
         return self._edit(state, answer)
 
     def _edit(self, state: RunState, text: str) -> RunState:
-        recipe = self.recipe(state)
-        if self.rt.planner is not None:
-            revision = self.rt.planner.revise(state["goal"], state["plan"], text,
-                                              recipe.parameters)
-            calls = self._planner_spent(state)
-            if revision is not None:
-                overrides = {**(state.get("overrides") or {}), **revision.changes}
-                self.rt.trace.write("orientation", revision.describe(text),
-                                    data={"plan": revision.plan, "overrides": overrides})
-                self._write_plan({**state, "overrides": overrides}, revision.plan)
-                return {"plan": revision.plan, "overrides": overrides, "calls": calls}
-            self._no_revision(text)
-            state = {**state, "calls": calls}
-        changes, unknown = parse_edits(text, recipe.parameters,
-                                       sorted(self.rt.prepared.ctx.personas))
-        overrides = {**(state.get("overrides") or {}), **changes}
-        try:
-            recipe.parameters.model_validate({**recipe.parameters.model_dump(), **changes})
-        except ValueError as e:
-            self.rt.trace.write("error", f"Edit not applied: {e}".splitlines()[0])
-            return {}
-        note = f"Applied edits {changes}." if changes else "No edit applied."
-        if unknown:
-            note += (" Not understood without a model: " + "; ".join(repr(u) for u in unknown)
-                     + ". Use parameter=value, 'fewer/more domains|problems', "
-                       "'more <persona> personas' or 'only <persona>'.")
-        self.rt.trace.write("orientation", note, data={"overrides": overrides})
-        self._write_plan({**state, "overrides": overrides}, state["plan"])
-        return {"overrides": overrides, "calls": state.get("calls") or []}
+        update = edit_plan(self.rt, state, self.recipe(state), text)
+        merged = {**state, **update}
+        self._write_plan(merged, merged["plan"])
+        return update
 
     def act(self, state: RunState) -> RunState:
         """Run the current stage over its input set; save, commit, observe."""
@@ -177,11 +163,12 @@ class Nodes:
         if problems:  # a plan saved by an older version, resumed
             raise UserError(f"run {self.rt.run_id}'s plan cannot run: {problems[0]}")
         prepared = self.rt.prepared
+        prepared.ctx.backend.use_parameters(recipe.parameters)
         ctx = replace(prepared.ctx, recipe=recipe, attempt=attempt,
                       progress=self.rt.progress.advance,
                       tools=prepared.toolset.toolbox(stage.tools, stage=stage.name,
                                                      trace=self.rt.trace))
-        records = self._input(stages, i, recipe)
+        records = self._input(state, stages, i, recipe)
         start = StageStart(name=stage.name, skill=stage.skill, tools=stage.tools,
                            records_in=len(records), attempt=attempt + 1,
                            parameters=state.get("overrides") or {})
@@ -219,19 +206,23 @@ class Nodes:
                         f"Save the {stage} sets.") as batch:
             paths = save_set(self.rt.run_dir / "sets", stage, accepted, rejected)
             kinds = Counter(r.reject.kind if r.reject else "unknown" for r in rejected)
+            reasons = {kind: summarize_reasons([r.reject.reason for r in rejected
+                                                if r.reject and r.reject.kind == kind])
+                       for kind in kinds}
             row = StageYield(stage=stage, records_in=records_in, records_out=len(accepted),
                              rejected=len(rejected), seconds=round(seconds, 3),
                              set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
                              rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
                              if "rejected" in paths else None,
-                             reasons=dict(kinds.most_common()),
+                             reasons=dict(kinds.most_common()), examples=reasons,
                              figures=result.figures if result else {})
             batch.observe(f"{stage}: {row.summary()}.", stage_yield=row)
         return row
 
-    def _input(self, stages: list[StageSpec], i: int, recipe: Recipe) -> list[Record]:
+    def _input(self, state: RunState, stages: list[StageSpec], i: int,
+               recipe: Recipe) -> list[Record]:
         if i == 0:
-            return self.rt.prepared.sample(recipe)
+            return self.rt.prepared.sample(recipe, selection_of(self.rt, state))
         path = self.rt.run_dir / "sets" / f"{stages[i - 1].name}.jsonl"
         return [Record.model_validate(r) for r in load_set(path)] if path.exists() else []
 
@@ -245,22 +236,25 @@ class Nodes:
         recipe = self.recipe(state)
         decision = decide(stage, row["records_in"], row["records_out"], attempt,
                           recipe.parameters, self.rt.budget, self._spent(state),
-                          is_last=i == len(stages) - 1,
+                          is_last=i == len(stages) - 1, backend=backend_traits(self.rt),
                           can_replan=self.rt.planner is not None and state.get("replans", 0) < 1)
-        if decision.action == "continue" and self.rt.interactive and i < len(stages) - 1:
+        if decision.action == "continue" and self.rt.interactive:
             answer = str(interrupt({"kind": "between", "done": stage.name,
                                     "next": stages[i + 1].name, "row": row,
                                     "decision": decision.model_dump()}))
-            decision, steered = self._steer(state, decision, answer, stages[:i + 1])
+            decision, steered = steer(self.rt, state, recipe, decision, answer,
+                                      [s.name for s in stages[:i + 1]])
         else:
             steered = {}
+            if decision.action in ("retry", "replan", "stop") or "below" in decision.reason:
+                tell(self.rt, [f"{stage.name}: {decision.reason}"])
         observed = row["records_out"] / row["records_in"] if row["records_in"] else 0.0
         self.rt.trace.write("evaluation", f"{stage.name}: {decision.reason}. Decision: "
                             f"{decision.action}.", stage=stage.name,
                             data=EvaluationData(decision=decision, observed=round(observed, 4),
                                                 expected=stage.min_yield))
         update: RunState = {"decision": decision.model_dump(), **steered}
-        if decision.action == "continue":
+        if decision.action in ("continue", "finish"):
             update["stage"] = i + 1
             if decision.changes:  # the user steered between stages
                 update["overrides"] = {**(state.get("overrides") or {}), **decision.changes}
@@ -272,13 +266,9 @@ class Nodes:
             update["status"] = "replanning"
         else:
             update["status"] = "stopped"
+        if "overrides" in update or "plan" in update:  # plan.json shows what is in force
+            self._write_plan({**state, **update}, update.get("plan", state["plan"]))
         return update
-
-    def _no_revision(self, words: str) -> None:
-        """Trace that the model planner gave no valid plan for the user's words, so the
-        stages stay as they were (its errors, just above in the trace, say why)."""
-        self.rt.trace.write("orientation", f"The planner gave no valid revision for: {words} "
-                            "(see the errors above); the stages stay as they were.")
 
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
@@ -286,43 +276,6 @@ class Nodes:
         return Spent(seconds=state.get("spent_seconds", 0.0),
                      model_calls=t.calls - t.cache_hits,  # a cached answer costs nothing
                      tokens=t.tokens_in + t.tokens_out)
-
-    def _steer(self, state: RunState, decision: Decision, answer: str,
-               done: list[StageSpec]) -> tuple[Decision, RunState]:
-        """The decision as the user's words between stages change it, and the state they
-        change besides (a plan revised by the model planner, its calls)."""
-        if not answer.strip():
-            return decision, {}
-        self.rt.trace.write("user", answer)
-        if answer.strip().lower() in REJECT:
-            return Decision(action="stop", reason="stopped by the user between stages"), {}
-        if self.rt.planner is not None:
-            recipe = self.recipe(state)
-            revision = self.rt.planner.revise(state["goal"], state["plan"], answer,
-                                              recipe.parameters, keep=[s.name for s in done])
-            steered: RunState = {"calls": self._planner_spent(state)}
-            if revision is not None:
-                self.rt.trace.write("orientation", revision.describe(answer),
-                                    data={"plan": revision.plan})
-                self._write_plan({**state, "overrides": {**(state.get("overrides") or {}),
-                                                         **revision.changes}}, revision.plan)
-                reason = decision.reason + f"; steered by the user: {answer}"
-                return decision.model_copy(update={"changes": revision.changes,
-                                                   "reason": reason}), {
-                    **steered, "plan": revision.plan}
-            self._no_revision(answer)
-            state = {**state, **steered}
-        else:
-            steered = {}
-        changes, unknown = parse_edits(answer, self.recipe(state).parameters,
-                                       sorted(self.rt.prepared.ctx.personas))
-        if changes:
-            reason = decision.reason + f"; steered by the user: {changes}"
-            return decision.model_copy(update={"changes": changes, "reason": reason}), steered
-        if unknown:
-            self.rt.trace.write("orientation", "Noted, but not understood as a change: "
-                                + "; ".join(unknown))
-        return decision, steered
 
     def finish(self, state: RunState) -> RunState:
         """Write the report and the run's lessons; commit."""

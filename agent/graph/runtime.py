@@ -1,8 +1,13 @@
-"""What the nodes work with besides state: the prepared run, trace, workspace, UI hooks."""
+"""What the nodes work with besides state: the prepared run, trace, workspace, UI hooks.
+
+The UI hooks are `progress` (a bar per stage) and `notify` (a line for the user's
+screen: what an edit applied, a retry, why the run stopped); both do nothing by
+default, so library use and tests stay quiet.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -65,6 +70,7 @@ class Runtime:
     progress: Progress = field(default_factory=NoProgress)
     planner: Planner | None = None  # a model planner; None on the template backend
     lessons_path: Path | None = None
+    notify: Callable[[str], None] = field(default=lambda line: None)  # a line for the screen
 
     @property
     def workspace(self):  # noqa: ANN201 - Workspace; avoids an import cycle in annotations
