@@ -31,8 +31,9 @@ from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.sampling import sample_records
 from retrolean.recipes.stages.context import StageContext
+from retrolean.skills.cards import DomainCard
 from retrolean.skills.problems.registry import gadget_domains
-from retrolean.tools.checkers import formal_checker, remember_verdicts
+from retrolean.tools.checkers import Checker, formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
 from retrolean.tools.lean_check import LeanConfig, detect_lean
 from retrolean.tools.toolbox import ToolSet
@@ -94,6 +95,24 @@ class PreparedRun:
                               backend.skill_versions)
 
 
+def make_backend(settings: Settings, cards: dict[str, DomainCard], workspace_root: Path,
+                 temperature_scale: float, check: Checker) -> tuple[SkillBackend, Checker]:
+    """The run's skill backend (template, or the model endpoint with its cache in the
+    workspace) and the checker it checks with, verdicts remembered."""
+    if not settings.uses_model:
+        return TemplateBackend(cards, settings.z3_timeout_ms), remember_verdicts(check)
+    assert settings.model is not None and settings.base_url is not None
+    model_backend = ModelBackend.for_endpoint(
+        base_url=settings.base_url, model=settings.model,
+        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        cards=cards, cache_path=workspace_root / "model-cache.sqlite",
+        concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
+        use_cache=settings.use_cache, check=check,
+        mathlib=settings.lean_project is not None,
+        temperature_scale=temperature_scale)
+    return model_backend, model_backend.check or check  # one verdict memory
+
+
 def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     """Validate everything and build the run's context; writes nothing."""
     recipe = load_recipe(settings.recipe)
@@ -120,21 +139,9 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
         pool = list(dict.fromkeys(options.domains))
     workspace = Workspace(settings.workspace)
     language, why = resolve_language(settings.formal, settings)
-    check = formal_checker(settings.z3_timeout_ms, LeanConfig.from_settings(settings))
-    backend: SkillBackend
-    if not settings.uses_model:
-        backend, check = TemplateBackend(cards, settings.z3_timeout_ms), remember_verdicts(check)
-    else:
-        assert settings.model is not None and settings.base_url is not None
-        model_backend = ModelBackend.for_endpoint(
-            base_url=settings.base_url, model=settings.model,
-            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-            cards=cards, cache_path=workspace.root / "model-cache.sqlite",
-            concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
-            use_cache=settings.use_cache, check=check,
-            mathlib=settings.lean_project is not None,
-            temperature_scale=params.temperature_scale)
-        backend, check = model_backend, model_backend.check or check  # one verdict memory
+    backend, check = make_backend(settings, cards, workspace.root, params.temperature_scale,
+                                  formal_checker(settings.z3_timeout_ms,
+                                                 LeanConfig.from_settings(settings)))
     target = PlanTarget(backend=backend.name, language=language, renders_in=backend.renders_in)
     check_plan(plan_stages(recipe.stages, language), target, settings, recipe_path(settings.recipe))
     records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,

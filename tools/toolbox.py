@@ -36,8 +36,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from retrolean.memory.languages import FormalLanguage
-from retrolean.tools.checkers import CHECKER_LANGUAGE, Checker
-from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.checkers import CHECKER_LANGUAGE, BatchChecker, Checker
+from retrolean.tools.embed_similarity import SimilarityModel
 from retrolean.tools.formal_text import content_for_embedding
 from retrolean.tools.registry import (
     TOOLS,
@@ -62,8 +62,15 @@ class ToolSet:
     """The run's tools, configured once; `toolbox` lends a stage the ones its plan names."""
 
     check: Checker  # (text, language) -> verdict, verdicts remembered
-    embedder: Embedder
+    embedder: SimilarityModel
     z3_timeout_ms: int = 5000
+    check_many: BatchChecker | None = None  # a batch at once (a pool of checker actors)
+
+    def check_texts(self, texts: list[str], language: FormalLanguage) -> list[Verdict]:
+        """Each text's verdict: by `check_many` where the run has one, else one by one."""
+        if self.check_many is not None:
+            return self.check_many(texts, language)
+        return [self.check(text, language) for text in texts]
 
     def toolbox(self, names: Iterable[str], *, stage: str | None = None,
                 trace: TraceWriter | None = None) -> Toolbox:
@@ -158,7 +165,7 @@ class Toolbox:
                                 if tool == "smt_check" else LeanCheckArgs(texts=len(texts)))
         with self.call(tool, arguments, f"Check {len(texts)} {language.label} texts with "
                        f"{tool}.") as batch:
-            verdicts = [self.toolset.check(text, language) for text in texts]
+            verdicts = self.toolset.check_texts(texts, language)
             counts = dict(Counter(v.status for v in verdicts).most_common())
             batch.observe(f"{tool}: " + (", ".join(f"{k} {n}" for k, n in counts.items())
                                          or "nothing to check") + ".", counts=counts)

@@ -114,6 +114,22 @@ def register(app: typer.Typer) -> None:
                                "workspace's model cache (answers are still stored)")] = False,
         concurrency: Annotated[int | None, typer.Option(
             help="model calls in flight at most (default 16)")] = None,
+        executor: Annotated[str | None, typer.Option(
+            help="local (this process, the default) | ray (a Ray cluster; "
+                 "pip install 'retrolean[ray]')")] = None,
+        ray_address: Annotated[str | None, typer.Option(
+            help="Ray cluster to join (default: start a local Ray)")] = None,
+        shard_size: Annotated[int | None, typer.Option(
+            help="records per shard; a run of more problems writes sets in shards "
+                 "(default 1000)")] = None,
+        batch_size: Annotated[int | None, typer.Option(
+            help="records per batch (default: a shard locally, 50 on Ray)")] = None,
+        ray_workers: Annotated[int | None, typer.Option(
+            help="Ray stage workers (default: the cluster's spare CPUs)")] = None,
+        ray_checkers: Annotated[int | None, typer.Option(
+            help="Ray checker actors (default: one per 8 CPUs)")] = None,
+        ray_embedders: Annotated[int | None, typer.Option(
+            help="Ray embedding actors (default: one per GPU, else one)")] = None,
     ) -> None:
         """Run the agent toward GOAL (plan approved automatically) and write a new run."""
         settings = load_settings(recipe=recipe, workspace=workspace, formal=formal,
@@ -122,7 +138,10 @@ def register(app: typer.Typer) -> None:
                                  budget_tokens=budget_tokens,
                                  max_stage_attempts=max_stage_attempts, model=model,
                                  base_url=base_url, concurrency=concurrency,
-                                 use_cache=False if no_cache else None)
+                                 use_cache=False if no_cache else None, executor=executor,
+                                 ray_address=ray_address, shard_size=shard_size,
+                                 batch_size=batch_size, ray_workers=ray_workers,
+                                 ray_checkers=ray_checkers, ray_embedders=ray_embedders)
         if resume_id:
             session = resume(settings, resume_id)
             console.print(f"retrolean: resuming {resume_id}")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-
 from retrolean.recipes.backends.base import Failure, FormalDraft
 from retrolean.recipes.records import English, Record, RoundTrip
 from retrolean.recipes.stages.context import StageContext, StageResult
@@ -61,16 +59,10 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
         else:
             result.accepted.append(record)
         ctx.progress(1)
-    result.figures["similarity"] = similarity_figures(sims)
-    return result
+    return result  # its similarity figures: a measure over the whole stage (stages/__init__)
 
 
-def similarity_figures(values: list[float]) -> dict[str, float]:
-    """A stage's similarity figures for its report: count, min, median, mean and max.
-
-    Example: similarity_figures([0.9, 1.0]) -> {"count": 2, "min": 0.9, "median": 0.95, …}
-    """
-    if not values:
-        return {"count": 0}
-    return {"count": len(values), "min": min(values), "median": statistics.median(values),
-            "mean": round(statistics.fmean(values), 4), "max": max(values)}
+def roundtrip_similarity(record: Record) -> float | None:
+    """The round trip's similarity to the original, where the caption was formalized again."""
+    rt = record.english.roundtrip if record.english else None
+    return rt.similarity if rt else None

@@ -7,7 +7,6 @@ import random
 from retrolean.recipes.backends.base import DropRequest, Failure
 from retrolean.recipes.records import FillInTurn, Missing, PersonaText, Record, RoundTrip
 from retrolean.recipes.stages.context import StageContext, StageResult
-from retrolean.recipes.stages.english import similarity_figures
 from retrolean.recipes.stages.formal import draft_of
 
 
@@ -111,10 +110,14 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         else:
             result.accepted.append(record)
         ctx.progress(1)
-    result.figures["similarity"] = similarity_figures([r.missing.roundtrip.similarity
-                                                       for r in kept])
     result.figures["frame_shifted"] = sum(r.missing.frame_shifted for r in kept)
     return result
+
+
+def missing_similarity(record: Record) -> float | None:
+    """How close the missing-domain version's formalization is to the full problem."""
+    rt = record.missing.roundtrip if record.missing else None
+    return rt.similarity if rt else None
 
 
 def fill_in(records: list[Record], ctx: StageContext) -> StageResult:

@@ -1,0 +1,196 @@
+"""What runs inside Ray: the checker and embedding actors, and the stage's batch function.
+
+- `CheckerActor` wraps the run's checker entry point (`tools.checkers.formal_checker`,
+  verdicts remembered): Z3 in the actor's process, and for Lean its REPL pool, which
+  lives as long as the actor does, so the header environment (imports, Mathlib) is
+  loaded once per actor, not once per check. Texts go to the actor chosen by their
+  hash, so a text checked twice (a model's re-ask check, then the stage's) meets the
+  same verdict memory.
+- `EmbedderActor` holds one embedding model (on a GPU when it was given one).
+- `StageBatches` is the Ray Data UDF (`map_batches`): each of its actors rebuilds the
+  run's stage context once (`WorkerSpec`: settings, catalog, language, workspace) with
+  the checker and embedder pointing at the actor pools, then runs the stage function
+  on every batch it is given — split by shard, so figures stay per shard — and sends
+  back one row per (batch, shard): records accepted and rejected, figures, and the
+  trace blocks its tool calls wrote (the driver appends them to the run's trace).
+
+Every actor is restartable (Ray Data's UDF actors by default; ours with
+`max_restarts=-1, max_task_retries=-1`): a killed actor is restarted and its
+unfinished calls retried, and since every record is seeded by run seed, record and
+stage, a retried batch gives the same records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import ray
+
+from retrolean.agent.executors.batches import StageJob, run_batch
+from retrolean.agent.pipeline import make_backend
+from retrolean.agent.settings import Settings
+from retrolean.memory.languages import FormalLanguage
+from retrolean.recipes.catalog_loader import Catalog
+from retrolean.recipes.records import Record
+from retrolean.recipes.stages.context import StageContext
+from retrolean.tools.checkers import formal_checker, remember_verdicts
+from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.lean_check import LeanConfig
+from retrolean.tools.toolbox import ToolSet
+from retrolean.tools.verdict import Verdict
+from retrolean.traces.schema import Block, call_block
+from retrolean.traces.writer import TraceWriter
+
+RESTARTABLE: dict[str, Any] = {"max_restarts": -1, "max_task_retries": -1}
+
+
+class CheckerActor:
+    """The run's formal checker in one Ray actor (see the module docstring)."""
+
+    def __init__(self, z3_timeout_ms: int, lean: LeanConfig, threads: int = 1) -> None:
+        self._check = remember_verdicts(formal_checker(z3_timeout_ms, lean))
+        self._pool = ThreadPoolExecutor(max_workers=max(1, threads))
+
+    def check_many(self, texts: list[str], language: str) -> list[dict[str, Any]]:
+        """Each text's verdict (as JSON-ready dicts)."""
+        lang = FormalLanguage(language)
+        return [v.model_dump(mode="json") for v in
+                self._pool.map(lambda text: self._check(text, lang), texts)]
+
+    def pid(self) -> int:
+        """The actor's process id (tests kill it to see the run survive)."""
+        import os
+
+        return os.getpid()
+
+
+class EmbedderActor:
+    """One embedding model in one Ray actor."""
+
+    def __init__(self, model_name: str) -> None:
+        self._embedder = Embedder(model_name)
+
+    def similarities(self, pairs: list[tuple[str, str]]) -> list[float]:
+        """Cosine similarity of each pair."""
+        return self._embedder.similarities(pairs)
+
+
+@dataclass(frozen=True)
+class ToolActors:
+    """Handles of the run's actor pools, passed to every stage worker."""
+
+    checkers: list[Any]
+    embedders: list[Any]
+
+
+def _route(text: str, count: int) -> int:
+    return int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) % count
+
+
+class PooledChecker:
+    """The checker tool over a pool of `CheckerActor`s: each text to the actor its hash picks."""
+
+    def __init__(self, actors: list[Any]) -> None:
+        self.actors = actors
+
+    def check_many(self, texts: list[str], language: FormalLanguage) -> list[Verdict]:
+        """Every text's verdict, the pool's actors working at once."""
+        groups: dict[int, list[int]] = {}
+        for i, text in enumerate(texts):
+            groups.setdefault(_route(text, len(self.actors)), []).append(i)
+        futures = {a: self.actors[a].check_many.remote([texts[i] for i in idx], str(language))
+                   for a, idx in groups.items()}
+        out: list[Verdict | None] = [None] * len(texts)
+        for a, idx in groups.items():
+            for i, verdict in zip(idx, ray.get(futures[a]), strict=True):
+                out[i] = Verdict.model_validate(verdict)
+        return [v for v in out if v is not None]
+
+    def check(self, text: str, language: FormalLanguage) -> Verdict:
+        """One text's verdict."""
+        return self.check_many([text], language)[0]
+
+
+class PooledEmbedder:
+    """Similarities from a pool of `EmbedderActor`s (a batch goes to one actor, in turn)."""
+
+    def __init__(self, actors: list[Any], model_name: str) -> None:
+        self.actors = actors
+        self.model_name = model_name
+        self._turn = 0
+
+    def similarities(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """Cosine similarity of each pair."""
+        if not pairs:
+            return []
+        actor = self.actors[self._turn % len(self.actors)]
+        self._turn += 1
+        return list(ray.get(actor.similarities.remote(list(pairs))))
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What a stage worker needs to rebuild the run's context (everything picklable)."""
+
+    settings: Settings
+    catalog: Catalog
+    language: FormalLanguage
+    workspace_root: Path
+
+
+class _Collect:
+    """A trace sink that keeps blocks in memory, to send back with the batch."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+
+    def emit(self, block: Block) -> None:
+        self.blocks.append(block)
+
+
+class StageBatches:
+    """The Ray Data UDF running one stage attempt over batches (see the module docstring)."""
+
+    def __init__(self, spec: WorkerSpec, job: StageJob, tools: ToolActors) -> None:
+        self.job = job
+        checker = PooledChecker(tools.checkers)
+        cards = spec.catalog.domains
+        backend, check = make_backend(spec.settings, cards, spec.workspace_root,
+                                      job.recipe.parameters.temperature_scale, checker.check)
+        toolset = ToolSet(check=check, embedder=PooledEmbedder(
+            tools.embedders, spec.settings.embedding_model),
+            z3_timeout_ms=spec.settings.z3_timeout_ms, check_many=checker.check_many)
+        self.sink = _Collect()
+        self.ctx = StageContext(
+            recipe=job.recipe, domains=cards, personas=spec.catalog.personas,
+            conversations=spec.catalog.conversations, language=spec.language,
+            backend=backend, attempt=job.attempt,
+            tools=toolset.toolbox(job.stage.tools, stage=job.stage.name,
+                                  trace=TraceWriter([self.sink])))
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, list[Any]]:
+        """One row per shard in the batch: its records' outcome, figures and trace blocks."""
+        by_shard: dict[int, list[Record]] = {}
+        for shard, text in zip(batch["shard"], batch["record"], strict=True):
+            by_shard.setdefault(int(shard), []).append(Record.model_validate_json(text))
+        shards, payloads = [], []
+        stage = self.job.stage.name
+        for shard, records in by_shard.items():
+            self.sink.blocks.clear()
+            result = run_batch(stage, records, self.ctx)
+            blocks = [*self.sink.blocks,
+                      *(call_block(c, stage) for c in self.ctx.backend.drain_calls())]
+            shards.append(shard)
+            payloads.append(json.dumps({
+                "accepted": [r.model_dump(mode="json") for r in result.accepted],
+                "rejected": [r.model_dump(mode="json") for r in result.rejected],
+                "figures": result.figures,
+                "blocks": [b.model_dump(mode="json", exclude_none=True) for b in blocks]}))
+        return {"shard": shards, "payload": payloads}

@@ -1,0 +1,201 @@
+"""Ray scenarios on a real three-node cluster, run inside a loopback-only network namespace.
+
+Usage (what tests/test_ray_executor.py does, as root):
+    unshare -n -p -f --mount-proc bash -c 'ip link set lo up && python tests/ray_scenarios.py OUT'
+
+Starts a head and two worker nodes with `ray start` on 127.0.0.1 (the namespace has
+no other interface, so nothing can leave the machine), then with the template backend:
+1. a local run and a Ray run of the same seed (Ray with small batches);
+2. a Ray run during which a checker actor and a stage worker actor are killed
+   (SIGKILL) mid-stage: Ray restarts them and retries their batches;
+3. a Ray run whose driver is killed (SIGKILL) once a stage has written some but not
+   all of its shards, then `--resume`d on Ray: finished shards are not redone.
+Writes OUT_DIR/results.json with what each scenario saw; the test asserts on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+GOAL = "make R1 easier to prompt"
+N, SHARD = 30, 10
+PORT = 6390
+
+
+def sh(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, **kw)
+
+
+def retrolean(workspace: Path, *extra: str) -> list[str]:
+    return [str(BIN / "retrolean"), "run", GOAL, "--n", str(N), "--seed", "3",
+            "--shard-size", str(SHARD), "--formal", "smtlib2", "--workspace", str(workspace),
+            *extra]
+
+
+def ray_args(address: str) -> list[str]:
+    return ["--executor", "ray", "--ray-address", address, "--batch-size", "3"]
+
+
+def run_dir(workspace: Path) -> Path:
+    runs = sorted((workspace / "runs").iterdir())
+    return runs[-1]
+
+
+def sets_of(run: Path) -> dict[str, list[dict[str, Any]]]:
+    from retrolean.memory.runs import read_run_set, set_names
+
+    return {name: read_run_set(run, name) for name in set_names(run)}
+
+
+def manifests(run: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for path in (run / "sets").glob("*/manifest.json"):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        out[data["stage"]] = (len(data["shards"]), data["shard_count"])
+    return out
+
+
+def start_cluster(temp: Path) -> str:
+    head = sh(str(BIN / "ray"), "start", "--head", "--node-ip-address=127.0.0.1",
+              f"--port={PORT}", "--num-cpus=1", "--include-dashboard=false",
+              "--object-store-memory=150000000", f"--temp-dir={temp}", "--disable-usage-stats")
+    if head.returncode != 0:
+        raise SystemExit(f"ray start --head failed: {head.stderr[-2000:]}")
+    address = f"127.0.0.1:{PORT}"
+    for _ in range(2):
+        node = sh(str(BIN / "ray"), "start", f"--address={address}",
+                  "--node-ip-address=127.0.0.1", "--num-cpus=1",
+                  "--object-store-memory=150000000", "--disable-usage-stats")
+        if node.returncode != 0:
+            raise SystemExit(f"ray start --address failed: {node.stderr[-2000:]}")
+    return address
+
+
+def alive_actor_pids(address: str, class_names: list[str]) -> dict[str, int]:
+    """One live actor's pid per class name (through Ray's state API)."""
+    from ray.util.state import list_actors
+
+    found: dict[str, int] = {}
+    for actor in list_actors(address=address, filters=[("state", "=", "ALIVE")], limit=1000):
+        name = actor.class_name
+        for wanted in class_names:
+            if wanted in name and wanted not in found and actor.pid:
+                found[wanted] = actor.pid
+    return found
+
+
+def wait_for(predicate: Any, timeout: float, every: float = 0.05) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(every)
+    return False
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+    address = start_cluster(out / "ray")
+    os.environ["RAY_ADDRESS"] = address
+    try:
+        nodes = sh(str(BIN / "ray"), "status", f"--address={address}")
+        results["nodes"] = nodes.stdout.count("node_")
+        local = sh(*retrolean(out / "local"))
+        results["local_rc"] = local.returncode
+        results["local_err"] = local.stderr[-1500:]
+        expected = sets_of(run_dir(out / "local"))
+        results["local_sets"] = {k: len(v) for k, v in expected.items()}
+
+        # 1. the same run on Ray
+        on_ray = sh(*retrolean(out / "ray", *ray_args(address)))
+        results["ray_rc"], results["ray_err"] = on_ray.returncode, on_ray.stderr[-1500:]
+        results["ray_same"] = on_ray.returncode == 0 and sets_of(run_dir(out / "ray")) == \
+            expected
+        results["ray_sharded"] = sorted(manifests(run_dir(out / "ray")))
+
+        # 2. kill a checker actor and a stage worker mid-stage
+        proc = subprocess.Popen(retrolean(out / "kill", *ray_args(address)),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wanted = ["CheckerActor", "StageBatches"]
+        pids: dict[str, int] = {}
+
+        def mid_stage() -> bool:
+            runs = out / "kill" / "runs"
+            if not runs.is_dir() or not any(runs.iterdir()):
+                return False
+            done = manifests(run_dir(out / "kill"))
+            if not done or proc.poll() is not None:
+                return proc.poll() is not None
+            pids.update(alive_actor_pids(address, wanted))
+            return all(w in pids for w in wanted)
+
+        wait_for(mid_stage, timeout=300, every=0.5)
+        killed = []
+        for name, pid in pids.items():
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(name)
+            except ProcessLookupError:
+                pass
+        results["kill_stage"] = sorted(manifests(run_dir(out / "kill")))
+        _, err = proc.communicate(timeout=900)
+        results["kill_killed"] = killed
+        results["kill_rc"], results["kill_err"] = proc.returncode, err[-1500:]
+        results["kill_same"] = proc.returncode == 0 and sets_of(run_dir(out / "kill")) == \
+            expected
+
+        # 3. kill the driver once a stage has some of its shards, then resume
+        proc = subprocess.Popen(retrolean(out / "resume", *ray_args(address), "--ray-workers",
+                                          "1"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        caught: dict[str, Any] = {}
+
+        def partial() -> bool:
+            runs = out / "resume" / "runs"
+            if proc.poll() is not None:
+                return True
+            if not runs.is_dir() or not any(runs.iterdir()):
+                return False
+            for stage, (done, count) in manifests(run_dir(out / "resume")).items():
+                if 0 < done < count:
+                    caught["stage"] = stage
+                    return True
+            return False
+
+        wait_for(partial, timeout=600, every=0.02)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        run = run_dir(out / "resume")
+        results["resume_caught"] = caught.get("stage")
+        before = {}
+        if caught:
+            stage_dir = run / "sets" / caught["stage"]
+            before = {p.name: p.stat().st_mtime_ns for p in stage_dir.glob("part-*")}
+        results["resume_parts_before"] = sorted(before)
+        again = sh(str(BIN / "retrolean"), "run", "--resume", run.name, "--workspace",
+                   str(out / "resume"), *ray_args(address))
+        results["resume_rc"], results["resume_err"] = again.returncode, again.stderr[-1500:]
+        if caught:
+            stage_dir = run / "sets" / caught["stage"]
+            results["resume_parts_kept"] = all(
+                (stage_dir / name).stat().st_mtime_ns == mtime for name, mtime in before.items())
+        results["resume_same"] = again.returncode == 0 and sets_of(run) == expected
+    finally:  # the PID namespace ends every Ray process when this script exits
+        (out / "results.json").write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
