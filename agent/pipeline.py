@@ -35,6 +35,7 @@ from retrolean.skills.cards import DomainCard
 from retrolean.skills.problems.registry import gadget_domains
 from retrolean.tools.checkers import Checker, formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.generate.budget import EndpointBudget
 from retrolean.tools.lean_check import LeanConfig, detect_lean
 from retrolean.tools.toolbox import ToolSet
 
@@ -96,9 +97,11 @@ class PreparedRun:
 
 
 def make_backend(settings: Settings, cards: dict[str, DomainCard], workspace_root: Path,
-                 temperature_scale: float, check: Checker) -> tuple[SkillBackend, Checker]:
+                 temperature_scale: float, check: Checker,
+                 budget: EndpointBudget | None = None) -> tuple[SkillBackend, Checker]:
     """The run's skill backend (template, or the model endpoint with its cache in the
-    workspace) and the checker it checks with, verdicts remembered."""
+    workspace) and the checker it checks with, verdicts remembered; `budget` shares the
+    endpoint's concurrency and 429 pauses with other processes (the Ray executor's)."""
     if not settings.uses_model:
         return TemplateBackend(cards, settings.z3_timeout_ms), remember_verdicts(check)
     assert settings.model is not None and settings.base_url is not None
@@ -107,7 +110,7 @@ def make_backend(settings: Settings, cards: dict[str, DomainCard], workspace_roo
         api_key=settings.api_key.get_secret_value() if settings.api_key else None,
         cards=cards, cache_path=workspace_root / "model-cache.sqlite",
         concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
-        use_cache=settings.use_cache, check=check,
+        use_cache=settings.use_cache, check=check, budget=budget,
         mathlib=settings.lean_project is not None,
         temperature_scale=temperature_scale)
     return model_backend, model_backend.check or check  # one verdict memory

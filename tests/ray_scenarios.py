@@ -9,7 +9,10 @@ no other interface, so nothing can leave the machine), then with the template ba
 2. a Ray run during which a checker actor and a stage worker actor are killed
    (SIGKILL) mid-stage: Ray restarts them and retries their batches;
 3. a Ray run whose driver is killed (SIGKILL) once a stage has written some but not
-   all of its shards, then `--resume`d on Ray: finished shards are not redone.
+   all of its shards, then `--resume`d on Ray: finished shards are not redone;
+4. the model backend against a scripted R1 on loopback (one 429 with Retry-After),
+   locally and on Ray with two workers sharing one endpoint budget: the same sets,
+   and never more requests in flight at the server than `--concurrency`.
 Writes OUT_DIR/results.json with what each scenario saw; the test asserts on it.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -82,16 +86,18 @@ def start_cluster(temp: Path) -> str:
     return address
 
 
-def alive_actor_pids(address: str, class_names: list[str]) -> dict[str, int]:
-    """One live actor's pid per class name (through Ray's state API)."""
-    from ray.util.state import list_actors
+def alive_actor_pids(class_names: list[str]) -> dict[str, int]:
+    """One live actor's pid per class name (from the cluster's actor table; a stage worker
+    is Ray Data's `MapWorker` actor)."""
+    from ray._private.state import actors
 
     found: dict[str, int] = {}
-    for actor in list_actors(address=address, filters=[("state", "=", "ALIVE")], limit=1000):
-        name = actor.class_name
+    for actor in actors().values():
+        if actor["State"] != "ALIVE" or not actor["Pid"]:
+            continue
         for wanted in class_names:
-            if wanted in name and wanted not in found and actor.pid:
-                found[wanted] = actor.pid
+            if wanted in actor["ActorClassName"] and wanted not in found:
+                found[wanted] = actor["Pid"]
     return found
 
 
@@ -104,14 +110,52 @@ def wait_for(predicate: Any, timeout: float, every: float = 0.05) -> bool:
     return False
 
 
+def model_scenario(out: Path, address: str) -> dict[str, Any]:
+    from scripted_r1 import ScriptedR1
+
+    from retrolean.recipes.catalog_loader import load_catalog
+    from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
+
+    found: dict[str, Any] = {}
+    r1 = ScriptedR1(load_catalog())
+    model = ["--model", "fake-r1", "--concurrency", "4"]
+    env = {**os.environ, "RETROLEAN_MODEL_TIMEOUT_S": "20"}
+    with FakeOpenAI(fallback=r1) as server:
+        model.extend(["--base-url", server.url])
+        local = sh(*retrolean(out / "model-local", *model), env=env)
+        found["model_local_rc"], found["model_local_err"] = local.returncode, local.stderr[-800:]
+        server.max_in_flight = 0
+        r1.faults = {"caption": [Reply.rate_limited(retry_after="0.5")]}
+        on_ray = sh(*retrolean(out / "model-ray", *model, *ray_args(address), "--ray-workers",
+                               "2"), env=env)
+        found["model_ray_rc"], found["model_ray_err"] = on_ray.returncode, on_ray.stderr[-800:]
+        found["model_max_in_flight"] = server.max_in_flight
+        found["model_rate_limited"] = not r1.faults["caption"]  # the 429 was served
+    found["model_same"] = local.returncode == 0 and on_ray.returncode == 0 and sets_of(
+        run_dir(out / "model-local")) == sets_of(run_dir(out / "model-ray"))
+    return found
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
-    address = start_cluster(out / "ray")
+    # Ray's token auth, with a token of our own and a home of our own (Ray writes the
+    # token under ~/.ray): every ray command and run below inherits it
+    (out / "home").mkdir()
+    os.environ.update(HOME=str(out / "home"), RAY_AUTH_MODE="token",
+                      RAY_AUTH_TOKEN=secrets.token_hex(32))
+    address = start_cluster(out / "ray-session")
     os.environ["RAY_ADDRESS"] = address
     try:
-        nodes = sh(str(BIN / "ray"), "status", f"--address={address}")
-        results["nodes"] = nodes.stdout.count("node_")
+        import ray
+
+        ray.init(address=address, log_to_driver=False)  # to read the cluster's tables
+
+        def alive() -> int:
+            return sum(1 for node in ray.nodes() if node["Alive"])
+
+        wait_for(lambda: alive() >= 3, timeout=60, every=1)
+        results["nodes"] = alive()
         local = sh(*retrolean(out / "local"))
         results["local_rc"] = local.returncode
         results["local_err"] = local.stderr[-1500:]
@@ -128,7 +172,7 @@ def main(out: Path) -> None:
         # 2. kill a checker actor and a stage worker mid-stage
         proc = subprocess.Popen(retrolean(out / "kill", *ray_args(address)),
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        wanted = ["CheckerActor", "StageBatches"]
+        wanted = ["CheckerActor", "MapWorker"]
         pids: dict[str, int] = {}
 
         def mid_stage() -> bool:
@@ -138,7 +182,7 @@ def main(out: Path) -> None:
             done = manifests(run_dir(out / "kill"))
             if not done or proc.poll() is not None:
                 return proc.poll() is not None
-            pids.update(alive_actor_pids(address, wanted))
+            pids.update(alive_actor_pids(wanted))
             return all(w in pids for w in wanted)
 
         wait_for(mid_stage, timeout=300, every=0.5)
@@ -176,8 +220,9 @@ def main(out: Path) -> None:
             return False
 
         wait_for(partial, timeout=600, every=0.02)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        results["resume_first_rc"] = proc.wait()
         run = run_dir(out / "resume")
         results["resume_caught"] = caught.get("stage")
         before = {}
@@ -193,6 +238,9 @@ def main(out: Path) -> None:
             results["resume_parts_kept"] = all(
                 (stage_dir / name).stat().st_mtime_ns == mtime for name, mtime in before.items())
         results["resume_same"] = again.returncode == 0 and sets_of(run) == expected
+
+        # 4. model calls from every worker share one budget per endpoint
+        results.update(model_scenario(out, address))
     finally:  # the PID namespace ends every Ray process when this script exits
         (out / "results.json").write_text(json.dumps(results, indent=1))
 

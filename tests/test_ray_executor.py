@@ -66,7 +66,7 @@ def test_ray_run_writes_the_local_runs_sets(scenarios: dict[str, Any]) -> None:
 
 def test_killed_actors_are_retried_and_the_sets_are_the_same(
         scenarios: dict[str, Any]) -> None:
-    assert sorted(scenarios["kill_killed"]) == ["CheckerActor", "StageBatches"]
+    assert sorted(scenarios["kill_killed"]) == ["CheckerActor", "MapWorker"]
     assert scenarios["kill_rc"] == 0, scenarios["kill_err"]
     assert scenarios["kill_same"]
 
@@ -78,3 +78,12 @@ def test_a_killed_driver_resumes_without_redoing_finished_shards(
     assert scenarios["resume_rc"] == 0, scenarios["resume_err"]
     assert scenarios["resume_parts_kept"], "finished shards were written again"
     assert scenarios["resume_same"]
+
+
+def test_model_calls_from_every_worker_share_one_endpoint_budget(
+        scenarios: dict[str, Any]) -> None:
+    assert scenarios["model_local_rc"] == 0, scenarios["model_local_err"]
+    assert scenarios["model_ray_rc"] == 0, scenarios["model_ray_err"]
+    assert scenarios["model_rate_limited"]
+    assert 1 <= scenarios["model_max_in_flight"] <= 4  # --concurrency 4 for the whole cluster
+    assert scenarios["model_same"]

@@ -25,6 +25,7 @@ from retrolean.agent.executors.local import LocalExecutor
 from retrolean.agent.pipeline import PreparedRun
 from retrolean.agent.settings import Settings
 from retrolean.memory.errors import UserError
+from retrolean.recipes.backends.calls import CallTotals
 from retrolean.traces.writer import TraceWriter
 
 __all__ = ["Executor", "LocalExecutor", "open_executor"]
@@ -39,6 +40,10 @@ class Executor(Protocol):
     def run_stage(self, job: StageJob, shards: list[ShardInput], trace: TraceWriter,
                   progress: Callable[[int], None]) -> Iterator[ShardOutput]:
         """Each shard's output once all its records are in (any shard order)."""
+        ...
+
+    def call_totals(self) -> CallTotals:
+        """Model calls made outside this process (on Ray's workers), for the run's budget."""
         ...
 
     def close(self) -> None:

@@ -19,6 +19,7 @@ from retrolean.agent.executors.batches import (
     run_batch,
 )
 from retrolean.agent.pipeline import PreparedRun
+from retrolean.recipes.backends.calls import CallTotals
 from retrolean.traces.schema import call_block
 from retrolean.traces.writer import TraceWriter
 
@@ -50,6 +51,10 @@ class LocalExecutor:
                                      result.figures)
                 if done is not None:
                     yield done
+
+    def call_totals(self) -> CallTotals:
+        """Nothing beyond the backend's own totals (the calls are made in this process)."""
+        return CallTotals()
 
     def close(self) -> None:
         """Nothing to release."""

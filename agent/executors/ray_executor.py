@@ -1,8 +1,10 @@
 """The Ray executor: each stage a Ray Data pipeline, checkers and embeddings as actor pools.
 
 On start it joins the cluster at `--ray-address` (or starts a local Ray when none is
-given) and starts the run's actor pools: `--ray-checkers` checker actors, and one
-embedding actor per GPU (`num_gpus=1`) or `--ray-embedders` on CPUs. A stage is
+given) and starts the run's actor pools: `--ray-checkers` checker actors, one
+embedding actor per GPU (`num_gpus=1`) or `--ray-embedders` on CPUs, and on the
+model backend one async `BudgetActor` holding the endpoint's `--concurrency` for
+the whole cluster. A stage is
 `from_items(records)` → `map_batches(StageBatches, concurrency=--ray-workers)`; the
 driver streams the output, appends each batch's trace blocks to the run's trace,
 and hands a shard back as soon as all its records are in (the act node writes it).
@@ -30,6 +32,7 @@ import ray
 from retrolean.agent.executors.batches import ShardAssembler, ShardInput, ShardOutput, StageJob
 from retrolean.agent.executors.ray_workers import (
     RESTARTABLE,
+    BudgetActor,
     CheckerActor,
     EmbedderActor,
     StageBatches,
@@ -38,6 +41,7 @@ from retrolean.agent.executors.ray_workers import (
 )
 from retrolean.agent.pipeline import PreparedRun
 from retrolean.agent.settings import Settings
+from retrolean.recipes.backends.calls import CallTotals
 from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.recipes.records import Record
 from retrolean.tools.lean_check import LeanConfig
@@ -107,11 +111,15 @@ class RayExecutor:
         embedder = ray.remote(EmbedderActor).options(
             num_gpus=s.embedder_gpus, num_cpus=0 if s.embedder_gpus else HELPER_CPUS,
             **RESTARTABLE)
+        budget = ray.remote(BudgetActor).options(num_cpus=0, max_concurrency=100_000,
+                                                 **RESTARTABLE)
         self.tools = ToolActors(
             checkers=[checker.remote(settings.z3_timeout_ms, lean,
                                      max(1, math.ceil(s.checker_cpus)))
                       for _ in range(s.checkers)],
-            embedders=[embedder.remote(settings.embedding_model) for _ in range(s.embedders)])
+            embedders=[embedder.remote(settings.embedding_model) for _ in range(s.embedders)],
+            budget=budget.remote(settings.concurrency) if settings.uses_model else None)
+        self.calls = CallTotals()  # the model calls the workers made (the budget counts them)
         self.spec = WorkerSpec(settings=settings, catalog=load_catalog(settings.catalog),
                                language=prepared.ctx.language,
                                workspace_root=prepared.workspace.root)
@@ -142,14 +150,31 @@ class RayExecutor:
                     trace.add(BLOCKS.validate_python(block))
                 accepted = [Record.model_validate(r) for r in data["accepted"]]
                 rejected = [Record.model_validate(r) for r in data["rejected"]]
+                self._count_calls(data["figures"].get("model_calls"))
                 progress(len(accepted) + len(rejected))
                 done = assembler.add(int(shard), accepted, rejected, data["figures"])
                 if done is not None:
                     yield done
 
+    def _count_calls(self, figures: dict[str, Any] | None) -> None:
+        if figures:
+            self.calls = CallTotals(**{
+                name: getattr(self.calls, name) + figures.get(name, 0)
+                for name in ("calls", "cache_hits", "requests", "reasks", "rejects",
+                             "failures", "tokens_in", "tokens_out")})
+
+    def call_totals(self) -> CallTotals:
+        """Totals over the model calls the workers made so far (for the run's budget)."""
+        return self.calls
+
+    def budget_stats(self) -> dict[str, Any] | None:
+        """What the endpoint's shared budget has done, on the model backend."""
+        return ray.get(self.tools.budget.stats.remote()) if self.tools.budget else None
+
     def close(self) -> None:
         """Stop the actor pools, and Ray itself when this executor started it."""
-        for actor in [*self.tools.checkers, *self.tools.embedders]:
+        for actor in [*self.tools.checkers, *self.tools.embedders,
+                      *([self.tools.budget] if self.tools.budget else [])]:
             ray.kill(actor)
         if self._started:
             ray.shutdown()

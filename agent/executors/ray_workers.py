@@ -7,6 +7,9 @@
   hash, so a text checked twice (a model's re-ask check, then the stage's) meets the
   same verdict memory.
 - `EmbedderActor` holds one embedding model (on a GPU when it was given one).
+- `BudgetActor` (async) holds a model endpoint's `SharedBudget`: every worker's model
+  client takes its slots from it (`RemoteBudget`), so the endpoint's concurrency is one
+  number for the cluster and a 429 pauses every caller for its Retry-After.
 - `StageBatches` is the Ray Data UDF (`map_batches`): each of its actors rebuilds the
   run's stage context once (`WorkerSpec`: settings, catalog, language, workspace) with
   the checker and embedder pointing at the actor pools, then runs the stage function
@@ -42,6 +45,7 @@ from retrolean.recipes.records import Record
 from retrolean.recipes.stages.context import StageContext
 from retrolean.tools.checkers import formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.generate.budget import SharedBudget
 from retrolean.tools.lean_check import LeanConfig
 from retrolean.tools.toolbox import ToolSet
 from retrolean.tools.verdict import Verdict
@@ -82,12 +86,51 @@ class EmbedderActor:
         return self._embedder.similarities(pairs)
 
 
+class BudgetActor:
+    """One model endpoint's `SharedBudget`, in an async actor: every worker's model client
+    takes its slots from here, so the endpoint's concurrency is one number for the whole
+    cluster and a 429 pauses every caller."""
+
+    def __init__(self, concurrency: int) -> None:
+        self.budget = SharedBudget(concurrency)
+
+    async def acquire(self) -> None:
+        await self.budget.acquire()
+
+    async def release(self) -> None:
+        await self.budget.release()
+
+    async def observe(self, status: int | None, retry_after_s: float | None) -> None:
+        await self.budget.observe(status, retry_after_s)
+
+    async def stats(self) -> dict[str, Any]:
+        """What the budget has done (slots, most in flight, pauses)."""
+        return (await self.budget.snapshot()).model_dump()
+
+
+class RemoteBudget:
+    """An `EndpointBudget` whose slots come from a `BudgetActor` (awaiting its calls)."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    async def acquire(self) -> None:
+        await self.actor.acquire.remote()
+
+    async def release(self) -> None:
+        await self.actor.release.remote()
+
+    async def observe(self, status: int | None, retry_after_s: float | None) -> None:
+        await self.actor.observe.remote(status, retry_after_s)
+
+
 @dataclass(frozen=True)
 class ToolActors:
     """Handles of the run's actor pools, passed to every stage worker."""
 
     checkers: list[Any]
     embedders: list[Any]
+    budget: Any | None = None  # the model endpoint's BudgetActor (model backend only)
 
 
 def _route(text: str, count: int) -> int:
@@ -162,8 +205,10 @@ class StageBatches:
         self.job = job
         checker = PooledChecker(tools.checkers)
         cards = spec.catalog.domains
+        budget = RemoteBudget(tools.budget) if tools.budget is not None else None
         backend, check = make_backend(spec.settings, cards, spec.workspace_root,
-                                      job.recipe.parameters.temperature_scale, checker.check)
+                                      job.recipe.parameters.temperature_scale, checker.check,
+                                      budget)
         toolset = ToolSet(check=check, embedder=PooledEmbedder(
             tools.embedders, spec.settings.embedding_model),
             z3_timeout_ms=spec.settings.z3_timeout_ms, check_many=checker.check_many)

@@ -218,6 +218,10 @@ class Nodes:
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
         t = self.rt.prepared.ctx.backend.call_totals()
+        if self.rt.executor is not None:  # calls made on Ray's workers count too
+            remote = self.rt.executor.call_totals()
+            t = t.model_copy(update={name: getattr(t, name) + getattr(remote, name) for name in
+                                     ("calls", "cache_hits", "tokens_in", "tokens_out")})
         return Spent(seconds=state.get("spent_seconds", 0.0),
                      model_calls=t.calls - t.cache_hits,  # a cached answer costs nothing
                      tokens=t.tokens_in + t.tokens_out)

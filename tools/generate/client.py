@@ -6,7 +6,9 @@ default, httpx, or langchain-openai's ChatOpenAI through the OpenAI SDK), with:
   skips the lookup but still stores the fresh answer, so a `--no-cache` run
   leaves a cache that a later run resumes from;
 - an `asyncio.Semaphore` of `config.concurrency` around each HTTP attempt
-  (not around backoff waits, so a task sleeping on a 429 holds no slot);
+  (not around backoff waits, so a task sleeping on a 429 holds no slot) — or,
+  when given an `EndpointBudget` (budget.py), a slot from that budget, shared with
+  every other process calling the endpoint, which a 429 pauses for all of them;
 - retries on 429, 408/409, 5xx, timeouts, dropped connections and non-JSON
   bodies: exponential backoff with full jitter, or the server's Retry-After
   (seconds or HTTP-date) when it sends one (faults.py);
@@ -37,15 +39,17 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 import urllib.parse
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from retrolean.tools.generate.budget import EndpointBudget
 from retrolean.tools.generate.cache import ResponseCache, cache_key
 from retrolean.tools.generate.completion import (
     CallFailure,
@@ -85,9 +89,11 @@ def _as_messages(messages: MessagesIn) -> list[ChatMessage]:
 class ModelClient:
     """Calls one model on one OpenAI-compatible endpoint; see the module docstring."""
 
-    def __init__(self, config: ModelConfig, cache: ResponseCache | None = None) -> None:
+    def __init__(self, config: ModelConfig, cache: ResponseCache | None = None,
+                 budget: EndpointBudget | None = None) -> None:
         self.config = config
         self.cache = cache
+        self.budget = budget  # shared with other processes; replaces the per-loop semaphore
         self.logprobs_supported: bool | None = None
         self._stats = ClientStats()
         self._stats_lock = threading.Lock()
@@ -197,7 +203,7 @@ class ModelClient:
         """One HTTP attempt under the semaphore; every failure becomes a ModelCallError."""
         resources = self._resources()
         limit = timeout_s or self.config.timeout_s
-        async with resources.semaphore:
+        async with self._slot(resources.semaphore):
             self._count(requests=1)
             started = time.perf_counter()
             try:
@@ -207,11 +213,27 @@ class ModelClient:
             except Exception as exc:
                 error = classify(exc, base_url=self.config.base_url, model=self.config.model,
                                  timeout_s=limit)
+                if self.budget is not None:  # a 429 pauses every caller of the endpoint
+                    await self.budget.observe(error.status, error.retry_after_s)
                 if params.get("logprobs") and error.kind == "bad_request":
                     self.logprobs_supported = False
                 raise error from exc
             latency_ms = (time.perf_counter() - started) * 1000.0
         return self._completion(answer, params, latency_ms)
+
+    @contextlib.asynccontextmanager
+    async def _slot(self, semaphore: asyncio.Semaphore) -> AsyncIterator[None]:
+        """A slot for one HTTP attempt: from the shared budget when there is one, else from
+        this event loop's semaphore."""
+        if self.budget is None:
+            async with semaphore:
+                yield
+            return
+        await self.budget.acquire()
+        try:
+            yield
+        finally:
+            await self.budget.release()
 
     def _completion(self, answer: Answer, params: dict[str, Any],
                     latency_ms: float) -> Completion:
