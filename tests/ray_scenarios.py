@@ -11,8 +11,9 @@ no other interface, so nothing can leave the machine), then with the template ba
 3. a Ray run whose driver is killed (SIGKILL) once a stage has written some but not
    all of its shards, then `--resume`d on Ray: finished shards are not redone;
 4. the model backend against a scripted R1 on loopback (one 429 with Retry-After),
-   locally and on Ray with two workers sharing one endpoint budget: the same sets,
-   and never more requests in flight at the server than `--concurrency`.
+   locally and on Ray with two workers sharing one endpoint budget of 2: the same
+   sets, and never more requests in flight at the server than `--concurrency`
+   (each worker alone could keep 2 in flight).
 Writes OUT_DIR/results.json with what each scenario saw; the test asserts on it.
 """
 
@@ -118,9 +119,9 @@ def model_scenario(out: Path, address: str) -> dict[str, Any]:
 
     found: dict[str, Any] = {}
     r1 = ScriptedR1(load_catalog())
-    model = ["--model", "fake-r1", "--concurrency", "4"]
+    model = ["--model", "fake-r1", "--concurrency", "2"]
     env = {**os.environ, "RETROLEAN_MODEL_TIMEOUT_S": "20"}
-    with FakeOpenAI(fallback=r1) as server:
+    with FakeOpenAI(fallback=r1, latency_s=0.05) as server:  # so that calls overlap
         model.extend(["--base-url", server.url])
         local = sh(*retrolean(out / "model-local", *model), env=env)
         found["model_local_rc"], found["model_local_err"] = local.returncode, local.stderr[-800:]
