@@ -25,7 +25,8 @@ pytest_plugins = ["conftest_fake_openai"]
 
 CATALOG = load_catalog()
 SAT = "(declare-const prime_p0 Int)\n(assert (= prime_p0 7))\n(check-sat)"
-UNSAT = "(declare-const prime_p0 Int)\n(assert (> prime_p0 7))\n(assert (< prime_p0 3))"
+UNSAT = ("(declare-const prime_p0 Int)\n(assert (> prime_p0 7))\n(assert (< prime_p0 3))\n"
+         "(check-sat)")
 FORMAL = FormalDraft(text=SAT)
 RNG = random.Random(0)
 

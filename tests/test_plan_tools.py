@@ -92,7 +92,7 @@ def test_the_skill_follows_from_the_stage():
 def test_a_tool_the_plan_does_not_name_cannot_be_called():
     box = ToolSet(check=lambda text, language: smt_check(text), embedder=Embedder()).toolbox(
         ["generate", "smt_check"], stage="formalize")
-    assert box.check("smt_check", ["(declare-const x Int)(assert (> x 1))"])[0].ok
+    assert box.check("smt_check", ["(declare-const x Int)(assert (> x 1))(check-sat)"])[0].ok
     with pytest.raises(ToolNotNamed, match="stage formalize called lean_check"):
         box.check("lean_check", ["theorem t : True := trivial"])
     with pytest.raises(ToolNotNamed):

@@ -10,13 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from retrolean.agent.settings import load_settings
 from retrolean.memory.errors import UserError
-from retrolean.memory.workspace import Workspace
 
 if TYPE_CHECKING:
     from retrolean.evals.report_schema import EvalReport
@@ -86,7 +83,9 @@ def register(app: typer.Typer) -> None:
             min=0.0, max=1.0, help="similarity at which two problems count as duplicates")] = 0.9,
     ) -> None:
         """Measure a run's sets; write eval/report.html, eval.json and plots into the run."""
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.report import evaluate_run
+        from retrolean.memory.workspace import Workspace
 
         settings = load_settings(workspace=workspace, embedding_model=embedding_model)
         with err.status("measuring the run's sets…"):
@@ -112,6 +111,7 @@ def register(app: typer.Typer) -> None:
         """Run the same recipe with a new seed; remove problems that overlap the earlier run."""
         from retrolean.agent.cli.run import StageBars
         from retrolean.agent.fresh_set import make_fresh_set
+        from retrolean.agent.settings import load_settings
 
         settings = load_settings(workspace=workspace, embedding_model=embedding_model,
                                  recipe=recipe)
@@ -150,6 +150,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
     ) -> None:
         """Benchmark a model: ask for the rigorous problem behind each description, score it."""
+        from pydantic import SecretStr
+
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.model_bench import VARIANTS, run_benchmark
         from retrolean.memory.workspace import Workspace
         from retrolean.tools.generate import ModelConfig
@@ -198,7 +201,9 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Two eval reports side by side, with deltas (b − a)."""
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.compare import compare_reports, find_report
+        from retrolean.memory.workspace import Workspace
 
         ws = Workspace(load_settings(workspace=workspace).workspace)
         ra, rb = find_report(ws, a), find_report(ws, b)
