@@ -154,6 +154,8 @@ def test_review_export_and_eval_read_sharded_sets(sharded: Path, tmp_path: Path,
     assert made and len(out.read_text().splitlines()) == made
     view = RunView.open(sharded)
     assert view.final_stage == "conversations" and view.final()
+    assert cli("eval", "report", "latest", "--workspace", ws) == 0
+    assert (sharded / "eval" / "eval.json").is_file()
     assert view.rejected("formalize") == read_run_set(sharded, "formalize.rejects")
 
 
@@ -187,3 +189,11 @@ def test_ray_asked_for_but_not_installed_is_one_clear_line(
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
     with pytest.raises(UserError, match=r"pip install 'retrolean\[ray\]'"):
         open_executor(Settings(workspace=tmp_path / "ws", executor="ray"), None)  # type: ignore[arg-type]
+
+
+def test_the_driver_reads_shards_a_window_at_a_time() -> None:
+    from retrolean.agent.graph.stage_sets import ShardSource, windows
+
+    sources = [ShardSource(i, 5, list) for i in range(3)]
+    assert [[s.index for s in w] for w in windows(sources, 8)] == [[0, 1], [2]]
+    assert [[s.index for s in w] for w in windows(sources, 1)] == [[0], [1], [2]]

@@ -159,7 +159,7 @@ class Nodes:
         self.rt.trace.write("orientation", f"Stage {stage.name}"
                             + (f", attempt {attempt + 1}" if attempt else "")
                             + f": {given.records} records in"
-                            + (f" ({len(given.shards)} shards)" if given.sharded else "")
+                            + (f" ({len(given.sources)} shards)" if given.sharded else "")
                             + f"; skill {stage.skill}, tools "
                             f"{', '.join(stage.tools) or 'none'}.", stage=stage.name,
                             data=OrientationData(stage=start))

@@ -10,6 +10,11 @@ driver, worker or machine — resumes by running only the shards its manifest do
 not list, provided they were made under the same key (stage, attempt, parameters,
 input); nothing is lost or repeated, and the merged set equals an uninterrupted one.
 
+The driver holds one window of shards at a time (`WINDOW_RECORDS` records, at least
+one shard), not the whole stage: each window is one pass of the executor (on Ray,
+one Ray Data pipeline), so a stage of a million records needs a few gigabytes on
+the driver, not tens.
+
 Whole-stage figures are computed after the merge: per-shard counts summed from the
 manifest, the stage's measures read off every output record (`recipes.stages.figures`).
 """
@@ -27,6 +32,7 @@ from typing import Any
 from retrolean.agent.executors import Executor
 from retrolean.agent.executors.batches import ShardInput, ShardOutput, StageJob
 from retrolean.memory.sets import (
+    Part,
     SetManifest,
     has_set,
     open_sharded,
@@ -45,22 +51,42 @@ from retrolean.tools.toolbox import ToolSet
 from retrolean.traces.block_data import StageYield
 from retrolean.traces.writer import TraceWriter
 
+WINDOW_RECORDS = 50_000  # records the driver reads and hands the executor at once
+
+
+@dataclass
+class ShardSource:
+    """One input shard, read only when its turn comes (a stage's input can be millions of
+    records: the driver holds one window of shards at a time, `WINDOW_RECORDS`)."""
+
+    index: int
+    count: int
+    load: Callable[[], list[Record]]
+
+    def read(self) -> ShardInput:
+        """The shard's records."""
+        return ShardInput(self.index, self.load())
+
 
 @dataclass
 class StageInput:
     """A stage's input: its shards, whether the run is sharded, and a digest of it all."""
 
-    shards: list[ShardInput]
+    sources: list[ShardSource]
     sharded: bool
     digest: str
 
     @property
     def records(self) -> int:
-        return sum(len(s.records) for s in self.shards)
+        return sum(s.count for s in self.sources)
 
 
 def _digest(parts: list[str]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _held(records: list[Record]) -> Callable[[], list[Record]]:
+    return lambda: records
 
 
 def first_input(records: list[Record], shard_size: int) -> StageInput:
@@ -68,9 +94,13 @@ def first_input(records: list[Record], shard_size: int) -> StageInput:
     `shard_size`."""
     sharded = len(records) > shard_size
     size = shard_size if sharded else max(1, len(records))
-    shards = [ShardInput(k, records[start:start + size])
-              for k, start in enumerate(range(0, len(records), size))] or [ShardInput(0, [])]
-    return StageInput(shards, sharded, _digest([r.id for r in records]))
+    chunks = [records[start:start + size] for start in range(0, len(records), size)] or [[]]
+    return StageInput([ShardSource(k, len(chunk), _held(chunk)) for k, chunk in
+                       enumerate(chunks)], sharded, _digest([r.id for r in records]))
+
+
+def _part_loader(directory: Path, part: Part) -> Callable[[], list[Record]]:
+    return lambda: [Record.model_validate(r) for r in read_part(directory, part)]
 
 
 def next_input(sets_dir: Path, previous: str) -> StageInput:
@@ -78,13 +108,31 @@ def next_input(sets_dir: Path, previous: str) -> StageInput:
     manifest = read_manifest(sets_dir, previous)
     if manifest is not None and not (sets_dir / f"{previous}.jsonl").is_file():
         directory = stage_dir(sets_dir, previous)
-        shards = [ShardInput(s.index, [Record.model_validate(r) for r in
-                                       read_part(directory, s.accepted)])
-                  for s in manifest.shards]
-        return StageInput(shards, True, _digest([s.accepted.sha256 for s in manifest.shards]))
+        return StageInput([ShardSource(s.index, s.accepted.records,
+                                       _part_loader(directory, s.accepted))
+                           for s in manifest.shards], True,
+                          _digest([s.accepted.sha256 for s in manifest.shards]))
     records = ([Record.model_validate(r) for r in read_set(sets_dir, previous)]
                if has_set(sets_dir, previous) else [])
-    return StageInput([ShardInput(0, records)], False, _digest([r.id for r in records]))
+    return StageInput([ShardSource(0, len(records), _held(records))], False,
+                      _digest([r.id for r in records]))
+
+
+def windows(sources: list[ShardSource], records: int) -> Iterator[list[ShardSource]]:
+    """Consecutive runs of shards holding about `records` records (at least one shard each).
+
+    Example: shards of 5, 5, 5 records, records=8 -> [[0, 1], [2]]
+    """
+    window: list[ShardSource] = []
+    held = 0
+    for source in sources:
+        window.append(source)
+        held += source.count
+        if held >= records:
+            yield window
+            window, held = [], 0
+    if window:
+        yield window
 
 
 def stage_key(job: StageJob, given: StageInput) -> str:
@@ -114,7 +162,8 @@ class StageSets:
         agent's save_set call)."""
         if given.sharded:
             return self._sharded(job, given, progress, seconds)
-        outputs = list(self.executor.run_stage(job, given.shards, self.trace, progress))
+        outputs = list(self.executor.run_stage(job, [s.read() for s in given.sources],
+                                               self.trace, progress))
         accepted = [r for out in outputs for r in out.accepted]
         rejected = [r for out in outputs for r in out.rejected]
         figures = self._figures([out.figures for out in outputs], job.stage.name,
@@ -137,18 +186,20 @@ class StageSets:
         stage = job.stage.name
         self.ignore_shards()
         manifest = open_sharded(self.sets_dir, stage, stage_key(job, given), self.shard_size,
-                                len(given.shards))
+                                len(given.sources))
         done = manifest.done()
         distributions = Distributions(STAGES[stage].measures)
-        for shard in given.shards:
-            if shard.index in done:
-                progress(len(shard.records))
+        for source in given.sources:
+            if source.index in done:
+                progress(source.count)
                 if distributions.measures:
-                    distributions.add(self._read_back(manifest, shard.index))
-        todo = [s for s in given.shards if s.index not in done]
-        for out in self.executor.run_stage(job, todo, self.trace, progress):
-            self._write(manifest, out)
-            distributions.add([*out.accepted, *out.rejected])
+                    distributions.add(self._read_back(manifest, source.index))
+        todo = [s for s in given.sources if s.index not in done]
+        for window in windows(todo, max(WINDOW_RECORDS, self.shard_size)):
+            shards = [source.read() for source in window]
+            for out in self.executor.run_stage(job, shards, self.trace, progress):
+                self._write(manifest, out)
+                distributions.add([*out.accepted, *out.rejected])
         if not manifest.complete:
             raise RuntimeError(f"stage {stage}: the executor left shards unwritten")
         records_in, accepted, rejected = manifest.counts()

@@ -9,6 +9,9 @@ and `Distributions` summarizes those values once every batch is merged.
 
 Example: merge_figures({"checker_status": {"sat": 3}}, {"checker_status": {"sat": 1,
          "unsat": 2}}) -> {"checker_status": {"sat": 4, "unsat": 2}}
+
+Trade-off: a figure's values do not depend on the batching, but the order of its keys
+(first seen first) can: the report lists the same counts, perhaps in another order.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ Measure = Callable[[Record], float | None]  # a record's value for a whole-stage
 
 
 def merge_figures(total: dict[str, Any], batch: dict[str, Any]) -> dict[str, Any]:
-    """`total` with one batch's additive figures added in (numbers sum, dicts merge by key,
-    keys sorted); ValueError for a figure that cannot be added (say, a string or a list)."""
+    """`total` with one batch's additive figures added in (numbers sum, dicts merge by key;
+    keys keep the order they were first seen in); ValueError for a figure that cannot be
+    added (say, a string or a list)."""
     out = dict(total)
     for key, value in batch.items():
         have = out.get(key)
@@ -35,7 +39,7 @@ def merge_figures(total: dict[str, Any], batch: dict[str, Any]) -> dict[str, Any
                              "figures are counts; declare a measure for whole-stage summaries")
         else:
             out[key] = round(have + value, 4) if have is not None else value
-    return dict(sorted(out.items()))
+    return out
 
 
 def similarity_figures(values: list[float]) -> dict[str, float]:
