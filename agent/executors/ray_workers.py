@@ -68,12 +68,6 @@ class CheckerActor:
         return [v.model_dump(mode="json") for v in
                 self._pool.map(lambda text: self._check(text, lang), texts)]
 
-    def pid(self) -> int:
-        """The actor's process id (tests kill it to see the run survive)."""
-        import os
-
-        return os.getpid()
-
 
 class EmbedderActor:
     """One embedding model in one Ray actor."""
