@@ -9,8 +9,10 @@ is created, so bad input leaves nothing half-written. The agent graph
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from retrolean.agent.settings import Settings
 from retrolean.memory.errors import UserError
@@ -85,7 +87,7 @@ class PreparedRun:
 
     def plan_stages(self, recipe: Recipe) -> list[StageSpec]:
         """The recipe's stages as this run runs them (its checkers named; see plan_stages)."""
-        return plan_stages(recipe.stages, self.ctx.language)
+        return plan_stages(recipe.stages, self.ctx.language, self.target.renders_in)
 
     def sample(self, recipe: Recipe) -> list[Record]:
         """Records sampled afresh under (possibly edited) recipe parameters."""
@@ -98,12 +100,15 @@ class PreparedRun:
 
 def make_backend(settings: Settings, cards: dict[str, DomainCard], workspace_root: Path,
                  temperature_scale: float, check: Checker,
-                 budget: EndpointBudget | None = None) -> tuple[SkillBackend, Checker]:
+                 budget: EndpointBudget | None = None,
+                 themes: list[str] | tuple[str, ...] = ()) -> tuple[SkillBackend, Checker]:
     """The run's skill backend (template, or the model endpoint with its cache in the
-    workspace) and the checker it checks with, verdicts remembered; `budget` shares the
-    endpoint's concurrency and 429 pauses with other processes (the Ray executor's)."""
+    workspace) and the checker it checks with, verdicts remembered (one memory for the
+    backend and the stages); `budget` shares the endpoint's concurrency and 429 pauses
+    with other processes (the Ray executor's); `themes` are the catalog's."""
     if not settings.uses_model:
-        return TemplateBackend(cards, settings.z3_timeout_ms), remember_verdicts(check)
+        check = remember_verdicts(check)
+        return TemplateBackend(cards, settings.z3_timeout_ms, themes, check), check
     assert settings.model is not None and settings.base_url is not None
     model_backend = ModelBackend.for_endpoint(
         base_url=settings.base_url, model=settings.model,
@@ -111,7 +116,7 @@ def make_backend(settings: Settings, cards: dict[str, DomainCard], workspace_roo
         cards=cards, cache_path=workspace_root / "model-cache.sqlite",
         concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
         use_cache=settings.use_cache, check=check, budget=budget,
-        mathlib=settings.lean_project is not None,
+        z3_timeout_ms=settings.z3_timeout_ms, mathlib=settings.lean_project is not None,
         temperature_scale=temperature_scale)
     return model_backend, model_backend.check or check  # one verdict memory
 
@@ -144,13 +149,17 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     language, why = resolve_language(settings.formal, settings)
     backend, check = make_backend(settings, cards, workspace.root, params.temperature_scale,
                                   formal_checker(settings.z3_timeout_ms,
-                                                 LeanConfig.from_settings(settings)))
+                                                 LeanConfig.from_settings(settings)),
+                                  themes=catalog.themes)
     target = PlanTarget(backend=backend.name, language=language, renders_in=backend.renders_in)
-    check_plan(plan_stages(recipe.stages, language), target, settings, recipe_path(settings.recipe))
+    check_plan(plan_stages(recipe.stages, language, target.renders_in), target, settings,
+               recipe_path(settings.recipe))
     records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,
                              backend.skill_versions)
     toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),
-                      z3_timeout_ms=settings.z3_timeout_ms)
+                      z3_timeout_ms=settings.z3_timeout_ms,
+                      lean=LeanConfig.from_settings(settings),
+                      lean_tactics=tuple(settings.lean_tactics))
     ctx = StageContext(recipe=recipe, domains=cards, personas=catalog.personas,
                        conversations=catalog.conversations, language=language, backend=backend,
                        tools=toolset.toolbox([]))
@@ -172,3 +181,60 @@ def check_plan(stages: list[StageSpec], target: PlanTarget, settings: Settings,
             raise UserError(f"{source}: stage {lean[0]!r} names lean_check, but Lean is not "
                             f"usable here ({info.detail or 'not found'}); install Lean or "
                             "leave lean_check out")
+
+
+def checks_context(settings: Settings, plan: dict[str, Any]) -> Callable[[str], StageContext]:
+    """For a finished run's plan: the context each of its stages runs the checks in, with
+    the run's backend (a model run needs the endpoint configured), language, catalog,
+    thresholds and the plan's tools for that stage (`eval checks` uses it)."""
+    language = FormalLanguage(plan.get("language", "smtlib2"))
+    catalog = load_catalog(settings.catalog)
+    recipe = load_recipe(str(plan.get("recipe") or settings.recipe))
+    recipe = recipe.model_copy(update={"thresholds": recipe.thresholds.model_validate(
+        plan.get("thresholds") or recipe.thresholds.model_dump())})
+    check = remember_verdicts(formal_checker(settings.z3_timeout_ms,
+                                             LeanConfig.from_settings(settings)))
+    backend: SkillBackend
+    if plan.get("backend") == "model":
+        if not settings.uses_model or settings.model is None or settings.base_url is None:
+            raise UserError("this run was made on a model backend: give --model and "
+                            "--base-url (or OPENAI_MODEL and OPENAI_BASE_URL) to check it")
+        backend = ModelBackend.for_endpoint(
+            base_url=settings.base_url, model=settings.model,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            cards=catalog.domains, cache_path=Path(settings.workspace) / "model-cache.sqlite",
+            concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
+            check=check, z3_timeout_ms=settings.z3_timeout_ms,
+            mathlib=settings.lean_project is not None)
+    else:
+        backend = TemplateBackend(catalog.domains, settings.z3_timeout_ms, catalog.themes, check)
+    toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),
+                      z3_timeout_ms=settings.z3_timeout_ms,
+                      lean=LeanConfig.from_settings(settings),
+                      lean_tactics=tuple(settings.lean_tactics))
+    renders = backend.renders_in
+    tools = {s.name: s.tools for s in plan_stages(recipe.stages, language, renders)}
+    tools.update({s["name"]: s.get("tools", []) for s in plan.get("stages", [])})
+
+    def context(stage: str) -> StageContext:
+        return StageContext(recipe=recipe, domains=catalog.domains, personas=catalog.personas,
+                            conversations=catalog.conversations, language=language,
+                            backend=backend, tools=toolset.toolbox(tools.get(stage, []),
+                                                                   stage=stage))
+
+    return context
+
+
+def verify_context(settings: Settings) -> Callable[[FormalLanguage], StageContext]:
+    """For `retrolean verify`: the round trip's context in each language, on the configured
+    backend (a model where one is configured, else the template process)."""
+    backend = "model" if settings.uses_model else "template"
+    made: dict[FormalLanguage, StageContext] = {}
+
+    def context(language: FormalLanguage) -> StageContext:
+        if language not in made:
+            plan = {"language": language, "backend": backend, "recipe": settings.recipe}
+            made[language] = checks_context(settings, plan)("roundtrip")
+        return made[language]
+
+    return context

@@ -21,8 +21,8 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
         + f"; formal language: `{ctx.language}`; embeddings: `{ctx.embedder.model_name}`",
         f"- n = {p.n}, k = {p.k}, seed = {p.seed}, frame-shift rate = {p.frame_shift_rate}, "
         f"theme rate = {p.theme_rate}",
-        f"- thresholds: round trip ≥ {t.roundtrip_similarity}, missing domain < "
-        f"{t.missing_similarity}",
+        f"- thresholds (decide only where no proof could): round trip ≥ "
+        f"{t.roundtrip_similarity}, missing domain < {t.missing_similarity}",
         f"- wall time: {seconds:.1f} s", "",
         "## Yield per stage", "",
         "| stage | in | out | rejected | yield | seconds | set | rejects |",
@@ -40,13 +40,16 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
             any_reasons = True
     if not any_reasons:
         lines.append("No rejects.")
+    lines += ["", "## Verification", ""]
+    lines += verification_lines(rows) or ["No check was decided in this run."]
     lines += ["", "## Similarities", ""]
     for r in rows:
         sim = r.figures.get("similarity")
         if sim and sim.get("count"):
             lines.append(f"- {r.stage}: n = {sim['count']}, min {sim['min']:.3f}, median "
                          f"{sim['median']:.3f}, mean {sim['mean']:.3f}, max {sim['max']:.3f}")
-    other = {r.stage: {k: v for k, v in r.figures.items() if k != "similarity"} for r in rows}
+    shown = {"similarity", "interaction", "method"}
+    other = {r.stage: {k: v for k, v in r.figures.items() if k not in shown} for r in rows}
     other = {k: v for k, v in other.items() if v}
     if other:
         lines += ["", "## Other figures", ""]
@@ -54,6 +57,24 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
             for k, v in figs.items():
                 lines.append(f"- {stage}: {k} = {v}")
     return "\n".join(lines) + "\n"
+
+
+def verification_lines(rows: list[StageYield]) -> list[str]:
+    """How the checks were decided: interaction of the problems formalize kept, and each
+    check's decisions by method and outcome."""
+    lines = []
+    for r in rows:
+        found = r.figures.get("interaction")
+        if found and found.get("problems"):
+            lines.append(f"- {r.stage}: of {found['problems']} consistent problems, "
+                         f"{found['interacting']} interact (connected: {found['connected']}; "
+                         f"links: {found['links']}, of which {found['non_redundant_links']} "
+                         "add a constraint); the others were rejected")
+        methods = r.figures.get("method")
+        if methods:
+            lines.append(f"- {r.stage}: decided by " + ", ".join(f"{k} — {n}"
+                                                              for k, n in methods.items()))
+    return lines
 
 
 def write_run_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext,

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     lean_project: Path | None = Field(None, description="Lean project for `lake env lean`")
     lean_timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per Lean check")
     lean_memory_mb: int = Field(8192, gt=0, description="memory limit per Lean process")
+    lean_tactics: list[str] = Field(
+        ["omega", "constructor <;> intro h <;> omega", "decide", "simp"], min_length=1,
+        description="tactics tried in order on the round trip's `↔` theorem (add Mathlib's, "
+                    "e.g. nlinarith, where the Lean project has it)")
     budget_seconds: float | None = Field(None, gt=0, description="stop a run after this long")
     budget_model_calls: int | None = Field(None, gt=0, description="stop after this many calls")
     budget_tokens: int | None = Field(None, gt=0, description="stop after this many tokens")

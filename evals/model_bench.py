@@ -187,9 +187,9 @@ def _score_all(answers: list[BenchAnswer], gold: dict[str, str], language: Forma
         for a, score in zip(todo, pool.map(one, todo), strict=True):
             a.score = score
     coded = [a for a in todo if a.score is not None and a.score.code]
-    sims = embedder.similarities([(content_for_embedding(a.score.code or "", language),
-                                   content_for_embedding(gold[a.record_id], language))
-                                  for a in coded])
+    sims = embedder.formal_similarities([(content_for_embedding(a.score.code or "", language),
+                                          content_for_embedding(gold[a.record_id], language))
+                                         for a in coded])
     for a, s in zip(coded, sims, strict=True):
         a.score.similarity = max(0.0, s)
 

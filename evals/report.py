@@ -11,6 +11,7 @@ the file grow with the set (a few hundred KB for a few thousand problems).
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from retrolean.evals.html import render_html
 from retrolean.evals.plots import draw_all
 from retrolean.evals.report_schema import EVAL_DIR, EvalReport, headline
 from retrolean.evals.runs import RunView
+from retrolean.evals.verification import verification
 from retrolean.evals.yields import (
     set_yields,
     similarity_checks,
@@ -49,7 +51,8 @@ def build_report(run: RunView, embedder: Embedder,
         recipe=run.plan.get("recipe"), backend=run.plan.get("backend"), language=run.language,
         embedding_model=embedder.model_name, seed=run.parameters.get("seed"),
         final_stage=run.final_stage, sampled=len(sampled), final=len(final), yields=stage_rows,
-        similarities=similarity_checks(run),
+        similarities=similarity_checks(run), verification=verification(run),
+        checks=_checks(run),
         touchstones_absent=touchstones_absent_rate(run),
         coverage_sampled=sampled_cov, coverage_final=final_cov,
         survival=cov.survival(sampled_cov, final_cov), templates=cov.template_mix(final),
@@ -59,6 +62,14 @@ def build_report(run: RunView, embedder: Embedder,
         lengths=cov.text_lengths(final))
     report.headline = headline(report)
     return report
+
+
+def _checks(run: RunView) -> dict[str, dict[str, float | int | None]]:
+    """The totals of `eval checks`, where it has been run on this run (eval/checks.json)."""
+    path = run.path / EVAL_DIR / "checks.json"
+    if not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")).get("totals") or {})
 
 
 def write_eval_files(run: RunView, report: EvalReport) -> dict[str, Path]:

@@ -1,9 +1,11 @@
 """What each stage kept and why it rejected the rest; the verified similarities vs thresholds.
 
 Everything here is read from the sets as the run wrote them; nothing is
-recomputed. The round-trip similarity passes at or above its threshold, the
-missing-domain similarity passes strictly below its own (the domain must be
-gone). Records rejected before a similarity was measured are not counted in
+recomputed. The round-trip similarity is on the passing side at or above its
+threshold, the missing-domain similarity strictly below its own. The
+thresholds decide only where no formal verdict exists (evals/verification.py
+counts which method decided); elsewhere the similarity is recorded beside the
+proof. Records rejected before a similarity was measured are not counted in
 its distribution.
 """
 

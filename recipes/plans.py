@@ -9,6 +9,13 @@ included; given the run it is for (`PlanTarget`: backend and formal
 language), it also checks the checkers: every stage that decides formal texts
 names one, and each can read what the backend writes.
 
+A plan is valid only if every record that reaches its final set has passed
+the checks of the parts it carries: a plan that makes formal problems runs
+`presence`, one that captions them runs `roundtrip` (the `missing` stage
+proves its own part). A model plan that drops one goes back to the model
+with that problem, and is refused after its repairs (the recipe's plan runs,
+and the trace says so).
+
 A recipe may leave a checking stage's checker unnamed: `plan_stages` gives
 it the checker of the run's language (`smt_check` for SMT-LIB 2, `lean_check`
 for Lean 4), so one recipe serves either language and the plan written for
@@ -30,6 +37,9 @@ from retrolean.recipes.recipe import RECIPE_DIR, Recipe, StageSpec
 from retrolean.recipes.stages import STAGES
 from retrolean.tools.checkers import CHECKER_LANGUAGE, checker_tool
 from retrolean.tools.registry import STAGE_TOOLS, TOOLS
+
+# A part the plan makes -> the stage that must check it before a record may reach the final set.
+CHECKS = {"formal": "presence", "english": "roundtrip"}
 
 
 @dataclass(frozen=True)
@@ -79,9 +89,11 @@ def load_recipe(name_or_path: str) -> Recipe:
     return recipe
 
 
-def plan_stages(stages: list[StageSpec], language: FormalLanguage) -> list[StageSpec]:
+def plan_stages(stages: list[StageSpec], language: FormalLanguage,
+                renders_in: frozenset[FormalLanguage] = frozenset()) -> list[StageSpec]:
     """The stages as a run in `language` runs them: a stage that decides formal texts and
-    names no checker gets that language's.
+    names no checker gets that language's; in a Lean 4 run whose backend also renders
+    SMT-LIB 2, it gets `smt_check` too, for the proofs Z3 makes (links, missing domain).
 
     Example: [formalize with tools [generate]], LEAN4 -> [formalize with [generate, lean_check]]
     """
@@ -90,7 +102,10 @@ def plan_stages(stages: list[StageSpec], language: FormalLanguage) -> list[Stage
         definition = STAGES.get(stage.name)
         if definition and definition.checks_formal and not set(stage.tools) & set(
                 CHECKER_LANGUAGE):
-            stage = stage.model_copy(update={"tools": [*stage.tools, checker_tool(language)]})
+            tools = [*stage.tools, checker_tool(language)]
+            if language == FormalLanguage.LEAN4 and FormalLanguage.SMTLIB2 in renders_in:
+                tools.append("smt_check")
+            stage = stage.model_copy(update={"tools": tools})
         out.append(stage)
     return out
 
@@ -114,7 +129,24 @@ def stage_problems(stages: list[StageSpec], target: PlanTarget | None = None) ->
             problems.append(f"stages.{i}: stage {stage.name!r} needs "
                             f"{', '.join(sorted(missing))} from an earlier stage")
         made |= definition.provides
+    names = {stage.name for stage in stages}
+    for part, check in CHECKS.items():
+        if part in made and check not in names:
+            problems.append(f"the plan makes {part} but never runs stage {check!r}, so records "
+                            f"would reach the final set unchecked; add {check!r}")
     return problems
+
+
+def _prover(proves: str | None, target: PlanTarget | None) -> str | None:
+    """The checker tool a stage's proofs need on this run, or None (nothing to prove, no
+    run given, or no SMT-LIB to prove on: a model's Lean text, decided as undecided)."""
+    if proves is None or target is None:
+        return None
+    if proves == "run":
+        return checker_tool(target.language)
+    if target.language == FormalLanguage.SMTLIB2 or FormalLanguage.SMTLIB2 in target.renders_in:
+        return "smt_check"
+    return None
 
 
 def _tool_problems(stage: StageSpec, target: PlanTarget | None) -> list[str]:
@@ -143,6 +175,11 @@ def _tool_problems(stage: StageSpec, target: PlanTarget | None) -> list[str]:
         problems.append(f"stage {stage.name!r} decides formal texts but names no checker; add "
                         f"{checker_tool(target.language)} (this run writes "
                         f"{target.language.label})")
+    prover = _prover(definition.proves, target)
+    if prover and prover not in named and checkers:
+        problems.append(f"stage {stage.name!r} proves its checks with {prover} ("
+                        + ("the run's language" if definition.proves == "run" else
+                           "Z3 on SMT-LIB") + f"); add {prover}")
     for tool in checkers if target is not None else []:
         reads = CHECKER_LANGUAGE[tool]
         if reads != target.language and reads not in target.renders_in:

@@ -75,7 +75,7 @@ def test_plain_word_edits():
 def _strict_recipe(tmp_path: Path) -> str:
     text = (RECIPE_DIR / "make-r1-easier-to-prompt.yaml").read_text()
     path = tmp_path / "strict.yaml"
-    path.write_text(text.replace("    min_yield: 0.4\n", "    min_yield: 0.99\n", 1))
+    path.write_text(text.replace("    min_yield: 0.3\n", "    min_yield: 0.99\n", 1))
     return str(path)
 
 
@@ -194,6 +194,20 @@ def test_an_invalid_plan_is_repaired_by_the_model():
         assert [s["name"] for s in plan["stages"]] == ["formalize", "presence"]
         second = server.chat_requests[1].body["messages"]
         assert "unknown tool 'hammer'" in second[-1]["content"]
+
+
+def test_a_model_plan_that_drops_the_round_trip_is_sent_back_then_refused():
+    unchecked = {"rationale": "skip the slow check", "stages": [
+        {"name": "formalize", "tools": ["generate", "smt_check"]},
+        {"name": "presence", "tools": ["touchstones"]},
+        {"name": "caption", "tools": ["generate"]},
+        {"name": "personas", "tools": ["generate"]}]}
+    with FakeOpenAI() as server:
+        server.enqueue(*[Reply.json_in_prose(unchecked)] * 3)
+        client = ModelClient(ModelConfig(base_url=server.url, model="fake-r1", max_retries=0))
+        assert ModelPlanner(client, MODEL_RUN, repairs=2)("g", {"stages": []}, "") is None
+        feedback = server.chat_requests[1].body["messages"][-1]["content"]
+        assert "never runs stage 'roundtrip'" in feedback
 
 
 def test_a_plan_that_stays_invalid_falls_back():

@@ -200,7 +200,7 @@ def test_dataset_card_states_how_the_data_was_made(ws, tmp_path):
     assert cli("export", "dataset", "latest", "--out", str(out), "--workspace", str(ws)) == 0
     card = (out / "README.md").read_text()
     for fragment in ("license: unknown", "config_name: conversations", "generator: **template**",
-                     "model: none", "seed: 2", "recipe: `make-r1-easier-to-prompt`",
+                     "model: none", "seed: 4", "recipe: `make-r1-easier-to-prompt`",
                      "| formalize | 12 |", "roundtrip_similarity = 0.97", "## License"):
         assert fragment in card, fragment
     assert cli("export", "dataset", "latest", "--out", str(out), "--workspace", str(ws)) == 0

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft
+from retrolean.memory.signature import Signature
+from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft, Reformalize
 from retrolean.recipes.backends.calls import CallLog, ModelCall
 from retrolean.recipes.backends.model import ModelBackend, language_of
 from retrolean.recipes.catalog_loader import CATALOG_DIR, load_catalog
@@ -123,10 +124,38 @@ def test_the_stage_check_after_the_backend_check_is_remembered(fake_openai, tmp_
 def test_reformalize_returns_a_draft_without_spec_and_names_conventions(fake_openai, tmp_path):
     fake_openai.enqueue(Reply.fenced("smt2", SAT))
     model = backend(fake_openai, tmp_path)
-    (draft,) = model.reformalize(["Pick a prime below ten."], "smtlib2")
+    (draft,) = model.reformalize([Reformalize("Pick a prime below ten.",
+                                              Signature.of_names(["prime_p0"]))], "smtlib2")
     assert draft.text == SAT and draft.spec is None
     text = prompt(fake_openai.chat_requests[0])
     assert "> Pick a prime below ten." in text and r"`\bprime_\w+`" in text
+    assert "(declare-const prime_p0 Int)" in text and "Read literally" in text
+
+
+def test_a_reformalization_over_other_unknowns_goes_back_with_the_difference(fake_openai,
+                                                                            tmp_path):
+    other = SAT.replace("prime_p0", "p")
+    fake_openai.enqueue(Reply.fenced("smt2", other), Reply.fenced("smt2", SAT))
+    model = backend(fake_openai, tmp_path, check=lambda t, lang: smt_check(t))
+    (draft,) = model.reformalize([Reformalize("Pick a prime below ten.",
+                                              Signature.of_names(["prime_p0"]))], "smtlib2")
+    assert draft.text == SAT
+    reask = fake_openai.chat_requests[1].body["messages"][-1]["content"]
+    assert "lacks prime_p0" in reask and "declares p" in reask
+
+
+def test_a_problem_whose_link_adds_nothing_goes_back_naming_the_link(fake_openai, tmp_path):
+    redundant = ("(declare-const prime_p0 Int)(declare-const colour_v0 Int)"
+                 "(assert (= prime_p0 7))(assert (= colour_v0 1))"
+                 "(assert (< colour_v0 prime_p0))(check-sat)")
+    linked = redundant.replace("(assert (= colour_v0 1))", "(assert (<= 0 colour_v0 9))")
+    fake_openai.enqueue(Reply.fenced("smt2", redundant), Reply.fenced("smt2", linked))
+    model = backend(fake_openai, tmp_path, check=lambda t, lang: smt_check(t))
+    (draft,) = model.formalize([(["primes", "graph_colouring"], None, RNG)], "smtlib2",
+                               Parameters())
+    assert draft.text == linked
+    reask = fake_openai.chat_requests[1].body["messages"][-1]["content"]
+    assert "adds nothing" in reask and "(< colour_v0 prime_p0)" in reask
 
 
 # --- parsing, re-asks, rejects -------------------------------------------------------------
@@ -411,3 +440,13 @@ def test_the_model_backend_opens_its_cache_in_the_workspace_at_the_first_call(fa
     fake_openai.enqueue(caption_reply())
     run.ctx.backend.caption([(FORMAL, RNG)], 0.0)
     assert (tmp_path / "ws" / "model-cache.sqlite").is_file()
+
+
+def test_a_caption_with_the_formal_texts_identifiers_goes_back(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.json_in_prose({"caption": "Make prime_p0 equal to seven."}),
+                        caption_reply())
+    model = backend(fake_openai, tmp_path)
+    (out,) = model.caption([(FORMAL, RNG)], 0.0)
+    assert out == ("A prime number between two and thirty is chosen.", [])
+    reask = fake_openai.chat_requests[1].body["messages"][-1]["content"]
+    assert "not plain English" in reask and "prime_p0" in reask

@@ -49,13 +49,17 @@ def stages_with(name: str, tools: list[str]) -> list[StageSpec]:
 # -- plans and their validation --------------------------------------------------------------
 @pytest.mark.parametrize("language, checker", [(SMT, "smt_check"), (LEAN, "lean_check")])
 def test_the_default_recipe_checks_in_the_runs_language(language, checker):
-    stages = plan_stages(DEFAULT.stages, language)
-    checking = {s.name for s in stages if checker in s.tools}
-    assert checking == {"formalize", "roundtrip", "missing"}
     for backend in (TEMPLATE_SMT, MODEL_SMT):
+        stages = plan_stages(DEFAULT.stages, language, backend.renders_in)
+        checking = {s.name for s in stages if checker in s.tools}
+        assert checking == {"formalize", "roundtrip", "missing"}
         target = PlanTarget(backend=backend.backend, language=language,
                             renders_in=backend.renders_in)
         assert stage_problems(stages, target) == []
+        proving = {s.name for s in stages if "smt_check" in s.tools}  # Z3's proofs
+        z3_reads = language == SMT or SMT in backend.renders_in
+        assert proving == ({"formalize", "roundtrip", "missing"} if language == SMT
+                           else {"formalize", "missing", "roundtrip"} if z3_reads else set())
 
 
 @pytest.mark.parametrize("stage, tools, fragment", [
@@ -160,12 +164,13 @@ def _recipe(tmp_path: Path, tools: dict[str, list[str]]) -> str:
 def test_a_plan_may_add_lean_to_a_stage_and_choose_it_for_another(tmp_path, workspace,
                                                                  monkeypatch):
     """SMT-LIB run, template backend, a stand-in `lean`: formalize is checked by Z3 and Lean,
-    the round trip by Lean alone (on its Lean rendering)."""
+    the round trip by Lean too (on its Lean rendering), beside Z3, which proves it."""
     from lean_standins import events, standin_config
 
     monkeypatch.setenv("RETROLEAN_LEAN", standin_config(tmp_path).executable)
     recipe = _recipe(tmp_path, {"formalize": ["generate", "smt_check", "lean_check"],
-                                "roundtrip": ["generate", "embed_similarity", "lean_check"]})
+                                "roundtrip": ["generate", "embed_similarity", "lean_check",
+                                              "smt_check"]})
     assert cli("run", "g", "--n", "4", "--seed", "3", "--formal", "smtlib2", "--recipe",
                recipe, "--workspace", str(workspace)) == 0
     (run,) = (workspace / "runs").iterdir()
@@ -180,10 +185,17 @@ def test_a_plan_may_add_lean_to_a_stage_and_choose_it_for_another(tmp_path, work
         assert " + lean 4.99.0-standin" in r["formal"]["check"]["checker"]
     for r in load_set(run / "sets" / "roundtrip.jsonl"):
         rt = r["english"]["roundtrip"]
-        assert list(rt["checks"]) == ["lean_check"] and rt["check"]["checker"].startswith("lean")
+        assert set(rt["checks"]) == {"smt_check", "lean_check"} and rt["method"] == "equivalence"
     _, blocks = read_trace(run / "trace.jsonl")
     called = {(b.stage, b.data.tool) for b in blocks if isinstance(b, ActionBlock)}
-    assert ("formalize", "lean_check") in called and ("roundtrip", "smt_check") not in called
+    assert ("formalize", "lean_check") in called and ("roundtrip", "lean_check") in called
+
+
+def test_a_stage_must_name_the_prover_of_its_proofs(tmp_path, workspace, capsys):
+    recipe = _recipe(tmp_path, {"roundtrip": ["generate", "embed_similarity", "lean_check"]})
+    assert cli("run", "g", "--formal", "smtlib2", "--recipe", recipe,
+               "--workspace", str(workspace)) == 2
+    assert "stage 'roundtrip' proves its checks with smt_check" in capsys.readouterr().err
 
 
 def test_a_plan_naming_lean_where_none_runs_is_refused_before_anything_is_written(
@@ -198,7 +210,7 @@ def test_a_plan_naming_lean_where_none_runs_is_refused_before_anything_is_writte
 
 
 def test_the_traces_actions_are_the_stages_tool_calls(tmp_path, workspace):
-    assert cli("run", "g", "--n", "4", "--seed", "1", "--formal", "smtlib2",
+    assert cli("run", "g", "--n", "8", "--seed", "1", "--formal", "smtlib2",
                "--workspace", str(workspace)) == 0
     (run,) = (workspace / "runs").iterdir()
     plan = {s["name"]: set(s["tools"]) for s in json.loads(

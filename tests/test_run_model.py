@@ -47,7 +47,7 @@ def runs(tmp_path_factory) -> dict:
     argv = ["run", "make R1 easier to prompt", "--n", "8", "--seed", "3", "--formal",
             "smtlib2", "--workspace", str(workspace), "--model", "fake-r1", "--concurrency", "8"]
     with pytest.MonkeyPatch.context() as patch, FakeOpenAI(fallback=r1) as server:
-        patch.setenv("RETROLEAN_MODEL_TIMEOUT_S", "1.5")
+        patch.setenv("RETROLEAN_MODEL_TIMEOUT_S", "3")
         for key in ("OPENAI_API_KEY", "OPENAI_MODEL", "RETROLEAN_MODEL", "RETROLEAN_API_KEY"):
             patch.delenv(key, raising=False)
         codes = [cli(*argv, "--base-url", server.url)]

@@ -156,6 +156,8 @@ def test_review_export_and_eval_read_sharded_sets(sharded: Path, tmp_path: Path,
     assert view.final_stage == "conversations" and view.final()
     assert cli("eval", "report", "latest", "--workspace", ws) == 0
     assert (sharded / "eval" / "eval.json").is_file()
+    assert cli("eval", "checks", "latest", "--per-record", "1", "--workspace", ws) == 0
+    assert (sharded / "eval" / "checks.json").is_file()
     assert view.rejected("formalize") == read_run_set(sharded, "formalize.rejects")
 
 
@@ -166,14 +168,14 @@ def test_a_stage_killed_midway_resumes_without_redoing_its_finished_shards(
 
     def dies_after_one(self, manifest, out):  # type: ignore[no-untyped-def]
         real(self, manifest, out)
-        if manifest.stage == "caption":
+        if manifest.stage == "fill_in":  # late: no later stage's retry redoes it on purpose
             raise KeyboardInterrupt  # as a kill would, after one shard is on disk
 
     monkeypatch.setattr(stage_sets.StageSets, "_write", dies_after_one)
     assert cli("run", GOAL, "--n", "12", "--seed", "5", "--formal", "smtlib2",
                "--shard-size", "5", "--batch-size", "2", "--workspace", str(ws)) == 130
     run = only_run(ws)
-    part = run / "sets" / "caption" / "part-00000.jsonl"
+    part = run / "sets" / "fill_in" / "part-00000.jsonl"
     before = part.stat().st_mtime_ns
     # resumed as after a kill: in a new process
     again = subprocess.run([sys.executable, "-m", "retrolean", "run", "--resume", run.name,

@@ -179,7 +179,7 @@ def test_chromium_renders_every_block(ws, tmp_path):
     page.write_text(trace_html(trace))
     dom = _chromium("--dump-dom", page.as_uri()).stdout
     assert dom.count('<details class="block') == len(trace.blocks)
-    assert "Run stage formalize" in dom and "</main>" in dom
+    assert "Stage formalize:" in dom and "Run skill formalize" in dom and "</main>" in dom
     shot = tmp_path / "trace.png"
     _chromium(f"--screenshot={shot}", "--window-size=1200,900", page.as_uri())
     assert shot.is_file() and shot.stat().st_size > 10_000

@@ -57,6 +57,8 @@ class JudgeScore(BaseModel):
     log_odds: float
     method: Method
     n: int = Field(description="answers the score rests on (1 for logprobs)")
+    decided: bool = Field(True, description="False when no answer said yes or no: the score "
+                                            "is then the prior, not a judgement")
     question: str = ""
     completions: list[Completion] = Field(default_factory=list)
 
@@ -136,6 +138,7 @@ def yes_no_of(text: str, reasoning_content: str | None = None) -> YesNo:
 
 def score_from_samples(answers: Sequence[YesNo]) -> JudgeScore:
     """Score from sampled answers: log(n_yes + 1) − log(n_no + 1); p_yes its logistic.
+    With no yes and no no among them the score is the prior (p 0.5) and `decided` is False.
 
     Example: score_from_samples(["yes", "yes", "no", "other"]) -> log_odds log(3/2), p_yes 0.6
     """
@@ -143,7 +146,7 @@ def score_from_samples(answers: Sequence[YesNo]) -> JudgeScore:
     n_no = sum(a == "no" for a in answers)
     return JudgeScore(p_yes=(n_yes + 1) / (n_yes + n_no + 2),
                       log_odds=math.log(n_yes + 1) - math.log(n_no + 1),
-                      method="sampling", n=len(answers))
+                      method="sampling", n=len(answers), decided=n_yes + n_no > 0)
 
 
 def judge_messages(question: str, context: str) -> list[ChatMessage]:

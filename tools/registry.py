@@ -11,7 +11,7 @@ shows the calls with these schemas (`tool_schemas`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,14 +28,24 @@ class GenerateArgs(_Args):
     items: int = Field(ge=0, description="how many items the batch asks for")
 
 
+Goal = Literal["consistent", "equivalent", "witnesses_agree", "interacting", "missing"]
+GOAL_DESCRIPTION = ("what is decided: consistent (the text checks; sat gives a witness), "
+                    "equivalent (two problems over one signature), witnesses_agree (each "
+                    "side's witness solves the other), interacting (domains connected, no link "
+                    "implied by the rest), missing (a version does not entail a dropped "
+                    "domain)")
+
+
 class SmtCheckArgs(_Args):
-    texts: int = Field(ge=0, description="SMT-LIB 2 scripts decided by Z3")
-    timeout_ms: int = Field(5000, ge=1, description="Z3's time limit per script")
+    texts: int = Field(ge=0, description="SMT-LIB 2 scripts (or pairs of them) decided by Z3")
+    timeout_ms: int = Field(5000, ge=1, description="Z3's time limit per query")
+    goal: Goal = Field("consistent", description=GOAL_DESCRIPTION)
 
 
 class LeanCheckArgs(_Args):
     texts: int = Field(ge=0, description="Lean 4 texts screened and checked by Lean")
     allow_sorry: bool = Field(False, description="whether `sorry` may stand in a proof")
+    goal: Goal = Field("consistent", description=GOAL_DESCRIPTION)
 
 
 class EmbedSimilarityArgs(_Args):
@@ -82,10 +92,11 @@ class ToolSpec(BaseModel):
 TOOLS: dict[str, ToolSpec] = {t.name: t for t in (
     ToolSpec(name="generate", purpose="run a skill on the model (or its template process)",
              arguments=GenerateArgs),
-    ToolSpec(name="smt_check", purpose="decide an SMT-LIB 2 problem with Z3; sat gives a witness",
-             arguments=SmtCheckArgs),
-    ToolSpec(name="lean_check", purpose="screen and check a Lean 4 text with Lean",
-             arguments=LeanCheckArgs),
+    ToolSpec(name="smt_check", purpose="decide an SMT-LIB 2 problem with Z3 (sat gives a "
+             "witness), and prove things about such problems: equivalence, links that add "
+             "nothing, a domain that is really missing", arguments=SmtCheckArgs),
+    ToolSpec(name="lean_check", purpose="screen and check a Lean 4 text with Lean, and prove "
+             "two problems equivalent with a generated theorem", arguments=LeanCheckArgs),
     ToolSpec(name="embed_similarity", purpose="cosine similarity of texts under an embedding "
              "model", arguments=EmbedSimilarityArgs),
     ToolSpec(name="touchstones", purpose="do a domain's touchstone patterns occur in a formal "

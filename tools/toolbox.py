@@ -25,32 +25,51 @@ checked against the plan but not traced.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from retrolean.memory.languages import FormalLanguage
-from retrolean.tools.checkers import CHECKER_LANGUAGE, BatchChecker, Checker
+from retrolean.tools.checkers import CHECKER_LANGUAGE, BatchChecker, Checker, checker_tool
 from retrolean.tools.embed_similarity import SimilarityModel
 from retrolean.tools.formal_text import content_for_embedding
+from retrolean.tools.lean_check import LeanConfig
+from retrolean.tools.lean_proofs import DEFAULT_TACTICS
+from retrolean.tools.proof import Proof
+from retrolean.tools.provers import BatchProver, ProofKind, ProverConfig, prove
 from retrolean.tools.registry import (
     TOOLS,
     EmbedSimilarityArgs,
+    Goal,
     LeanCheckArgs,
     SmtCheckArgs,
     TouchstonesArgs,
 )
+from retrolean.tools.smt_proofs import DomainPatterns, Interaction, MissingProof
 from retrolean.tools.touchstones import matching_touchstones
 from retrolean.tools.verdict import Verdict
 from retrolean.traces.block_data import ModelCall, ObservationData, StageYield, ToolCall
 from retrolean.traces.schema import Block, call_block
 from retrolean.traces.writer import TraceWriter
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_threads(work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`work` over items on a few threads (Z3 and Lean release the GIL), in order."""
+    if len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        return list(pool.map(work, items))
 
 
 class ToolNotNamed(RuntimeError):
@@ -64,7 +83,24 @@ class ToolSet:
     check: Checker  # (text, language) -> verdict, verdicts remembered
     embedder: SimilarityModel
     z3_timeout_ms: int = 5000
+    lean: LeanConfig = field(default_factory=LeanConfig)  # for Lean proofs
+    lean_tactics: tuple[str, ...] = DEFAULT_TACTICS  # tried in order on the `↔` theorem
     check_many: BatchChecker | None = None  # a batch at once (a pool of checker actors)
+    prove_many: BatchProver | None = None  # proofs elsewhere (the same pool of actors)
+
+    @property
+    def prover(self) -> ProverConfig:
+        """What every proof reads besides its item (provers.py)."""
+        return ProverConfig(self.z3_timeout_ms, self.lean, self.lean_tactics)
+
+    def prove_items(self, kind: ProofKind, items: list[Any], language: FormalLanguage
+                    ) -> list[Any]:
+        """Each item's proof of `kind`: by `prove_many` where the run has one, else here in
+        a few threads."""
+        if self.prove_many is not None:
+            return self.prove_many(kind, items, language)
+        config = self.prover
+        return in_threads(lambda item: prove(kind, item, language, config), items)
 
     def check_texts(self, texts: list[str], language: FormalLanguage) -> list[Verdict]:
         """Each text's verdict: by `check_many` where the run has one, else one by one."""
@@ -173,7 +209,8 @@ class Toolbox:
 
     def formal_similarities(self, pairs: list[tuple[str, str]],
                             language: FormalLanguage) -> list[float]:
-        """Embedding similarity of formal texts, compared by their content (see formal_text)."""
+        """Similarity of formal texts by static embeddings, compared by their content (see
+        formal_text and embed_similarity): recorded beside the proofs, cheap."""
         if not pairs:
             self.require("embed_similarity")
             return []
@@ -181,7 +218,7 @@ class Toolbox:
         with self.call("embed_similarity", EmbedSimilarityArgs(
                 pairs=len(pairs), model=embedder.model_name),
                 f"Compare {len(pairs)} pairs of formal texts by embedding.") as batch:
-            sims = embedder.similarities([(content_for_embedding(a, language),
+            sims = embedder.formal_similarities([(content_for_embedding(a, language),
                                            content_for_embedding(b, language))
                                           for a, b in pairs])
             figures = ({"min": min(sims), "median": statistics.median(sims), "max": max(sims)}
@@ -204,3 +241,52 @@ class Toolbox:
             batch.observe(f"touchstones: found in {hits} of {len(found)} texts.",
                           counts={"found": hits, "absent": len(found) - hits})
         return found
+
+    # --- proofs about formal texts, by the prover of their language ---------------------------
+
+    def _arguments(self, tool: str, count: int, goal: Goal) -> BaseModel:
+        if tool == "smt_check":
+            return SmtCheckArgs(texts=count, timeout_ms=self.toolset.z3_timeout_ms, goal=goal)
+        return LeanCheckArgs(texts=count, goal=goal)
+
+    def _prove(self, language: FormalLanguage, goal: Goal, kind: ProofKind, items: Sequence[T],
+               outcome: Callable[[R], str], what: str) -> list[R]:
+        """One traced batch of proofs of `kind` by the checker tool of `language`."""
+        tool = checker_tool(language)
+        if not items:
+            self.require(tool)
+            return []
+        with self.call(tool, self._arguments(tool, len(items), goal),
+                       f"Prove with {tool}: {what} ({len(items)}).") as batch:
+            found: list[R] = self.toolset.prove_items(kind, list(items), language)
+            counts = dict(Counter(outcome(f) for f in found).most_common())
+            batch.observe(f"{tool} ({goal}): " + ", ".join(f"{k} {n}" for k, n in counts.items())
+                          + ".", counts=counts)
+        return found
+
+    def equivalences(self, pairs: list[tuple[str, str]], language: FormalLanguage
+                     ) -> list[Proof]:
+        """For each (original, other) over one signature: are they equivalent?"""
+        return self._prove(language, "equivalent", "equivalence", pairs,
+                           lambda p: p.outcome, "each round trip equivalent to its original")
+
+    def witness_agreements(self, items: list[tuple[str, dict[str, int] | None, str,
+                                                   dict[str, int] | None]],
+                           language: FormalLanguage) -> list[Proof]:
+        """For each (original, its witness, other, its witness): does each witness solve the
+        other side?"""
+        return self._prove(language, "witnesses_agree", "witness_agreement", items,
+                           lambda p: p.outcome, "each side's witness solves the other")
+
+    def interactions(self, items: list[tuple[str, DomainPatterns]]) -> list[Interaction]:
+        """For each SMT-LIB problem and its domains' touchstones: connected, links needed?"""
+        return self._prove(FormalLanguage.SMTLIB2, "interacting", "interaction", items,
+                           lambda i: "interacting" if i.holds else "not interacting",
+                           "domains connected and every link adding a constraint")
+
+    def missing_proofs(self, items: list[tuple[str, str, str, DomainPatterns]]
+                       ) -> list[MissingProof]:
+        """For each (missing-domain version, original, dropped domain, domains' touchstones),
+        all SMT-LIB: is the dropped domain's part no longer entailed?"""
+        return self._prove(FormalLanguage.SMTLIB2, "missing", "missing", items,
+                           lambda m: m.dropped.outcome, "the dropped domain no longer entailed")

@@ -20,8 +20,8 @@ from typer.core import TyperGroup
 
 from retrolean.memory.errors import UserError
 
-COMMANDS = ("run", "chat", "doctor", "check", "domains", "runs", "traces", "sets", "export",
-            "eval")
+COMMANDS = ("run", "chat", "doctor", "check", "verify", "domains", "runs", "traces", "sets",
+            "export", "eval")
 """Commands and command groups, in help order; each is registered by the module of its name."""
 
 

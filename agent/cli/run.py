@@ -137,6 +137,9 @@ def register(app: typer.Typer) -> None:
             help="Ray stage workers (default: the cluster's spare CPUs)")] = None,
         ray_checkers: Annotated[int | None, typer.Option(
             help="Ray checker actors (default: one per 8 CPUs)")] = None,
+        ray_checker_cpus: Annotated[float | None, typer.Option(
+            help="CPUs per Ray checker actor (default 0.5; Lean with Mathlib: its REPL "
+                 "pool's cores)")] = None,
         ray_embedders: Annotated[int | None, typer.Option(
             help="Ray embedding actors (default: one per GPU, else one)")] = None,
     ) -> None:
@@ -154,7 +157,8 @@ def register(app: typer.Typer) -> None:
                                  use_cache=False if no_cache else None, executor=executor,
                                  ray_address=ray_address, shard_size=shard_size,
                                  batch_size=batch_size, ray_workers=ray_workers,
-                                 ray_checkers=ray_checkers, ray_embedders=ray_embedders)
+                                 ray_checkers=ray_checkers, ray_checker_cpus=ray_checker_cpus,
+                                 ray_embedders=ray_embedders)
         if resume_id:
             session = resume(settings, resume_id)
             console.print(f"retrolean: resuming {resume_id}")

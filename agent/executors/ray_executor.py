@@ -44,7 +44,7 @@ from retrolean.agent.settings import Settings
 from retrolean.recipes.backends.calls import CallTotals
 from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.recipes.records import Record
-from retrolean.tools.lean_check import LeanConfig
+from retrolean.tools.provers import ProverConfig
 from retrolean.traces.schema import BLOCKS
 from retrolean.traces.writer import TraceWriter
 
@@ -106,7 +106,7 @@ class RayExecutor:
         self._started = connect(settings.ray_address)
         self.sizing = Sizing.for_cluster(settings, ray.cluster_resources())
         s = self.sizing
-        lean = LeanConfig.from_settings(settings)
+        prover = ProverConfig.from_settings(settings)
         checker = ray.remote(CheckerActor).options(num_cpus=s.checker_cpus, **RESTARTABLE)
         embedder = ray.remote(EmbedderActor).options(
             num_gpus=s.embedder_gpus, num_cpus=0 if s.embedder_gpus else HELPER_CPUS,
@@ -114,8 +114,7 @@ class RayExecutor:
         budget = ray.remote(BudgetActor).options(num_cpus=0, max_concurrency=100_000,
                                                  **RESTARTABLE)
         self.tools = ToolActors(
-            checkers=[checker.remote(settings.z3_timeout_ms, lean,
-                                     max(1, math.ceil(s.checker_cpus)))
+            checkers=[checker.remote(prover, max(1, math.ceil(s.checker_cpus)))
                       for _ in range(s.checkers)],
             embedders=[embedder.remote(settings.embedding_model) for _ in range(s.embedders)],
             budget=budget.remote(settings.concurrency) if settings.uses_model else None)

@@ -5,8 +5,11 @@
   lives as long as the actor does, so the header environment (imports, Mathlib) is
   loaded once per actor, not once per check. Texts go to the actor chosen by their
   hash, so a text checked twice (a model's re-ask check, then the stage's) meets the
-  same verdict memory.
-- `EmbedderActor` holds one embedding model (on a GPU when it was given one).
+  same verdict memory. The stage's proofs (`tools/provers.py`: the round trip's
+  equivalence, witnesses, interaction, the missing domain) run there too, in the
+  actor's threads, so Z3 and Lean work only where the checker CPUs are.
+- `EmbedderActor` holds one embedding model (on a GPU when it was given one): the
+  sentence similarities and the static formal similarities the stages ask for.
 - `BudgetActor` (async) holds a model endpoint's `SharedBudget`: every worker's model
   client takes its slots from it (`RemoteBudget`), so the endpoint's concurrency is one
   number for the cluster and a 429 pauses every caller for its Retry-After.
@@ -46,7 +49,7 @@ from retrolean.recipes.stages.context import StageContext
 from retrolean.tools.checkers import formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
 from retrolean.tools.generate.budget import SharedBudget
-from retrolean.tools.lean_check import LeanConfig
+from retrolean.tools.provers import ProofKind, Proved, ProverConfig, prove
 from retrolean.tools.toolbox import ToolSet
 from retrolean.tools.verdict import Verdict
 from retrolean.traces.schema import Block, call_block
@@ -58,8 +61,9 @@ RESTARTABLE: dict[str, Any] = {"max_restarts": -1, "max_task_retries": -1}
 class CheckerActor:
     """The run's formal checker in one Ray actor (see the module docstring)."""
 
-    def __init__(self, z3_timeout_ms: int, lean: LeanConfig, threads: int = 1) -> None:
-        self._check = remember_verdicts(formal_checker(z3_timeout_ms, lean))
+    def __init__(self, prover: ProverConfig, threads: int = 1) -> None:
+        self._check = remember_verdicts(formal_checker(prover.z3_timeout_ms, prover.lean))
+        self._prover = prover
         self._pool = ThreadPoolExecutor(max_workers=max(1, threads))
 
     def check_many(self, texts: list[str], language: str) -> list[dict[str, Any]]:
@@ -67,6 +71,11 @@ class CheckerActor:
         lang = FormalLanguage(language)
         return [v.model_dump(mode="json") for v in
                 self._pool.map(lambda text: self._check(text, lang), texts)]
+
+    def prove_many(self, kind: ProofKind, items: list[Any], language: str) -> list[Proved]:
+        """Each item's proof of `kind` (tools/provers.py), in the actor's threads."""
+        lang = FormalLanguage(language)
+        return list(self._pool.map(lambda item: prove(kind, item, lang, self._prover), items))
 
 
 class EmbedderActor:
@@ -78,6 +87,10 @@ class EmbedderActor:
     def similarities(self, pairs: list[tuple[str, str]]) -> list[float]:
         """Cosine similarity of each pair."""
         return self._embedder.similarities(pairs)
+
+    def formal_similarities(self, pairs: list[tuple[str, str]]) -> list[float]:
+        """Static-embedding similarity of each pair of formal texts."""
+        return self._embedder.formal_similarities(pairs)
 
 
 class BudgetActor:
@@ -154,6 +167,22 @@ class PooledChecker:
         """One text's verdict."""
         return self.check_many([text], language)[0]
 
+    def prove_many(self, kind: ProofKind, items: list[Any], language: FormalLanguage
+                   ) -> list[Proved]:
+        """Each item's proof of `kind`, the pool's actors working at once (an item goes to
+        the actor its texts' hash picks)."""
+        groups: dict[int, list[int]] = {}
+        for i, item in enumerate(items):
+            groups.setdefault(_route(repr(item), len(self.actors)), []).append(i)
+        futures = {a: self.actors[a].prove_many.remote(kind, [items[i] for i in idx],
+                                                        str(language))
+                   for a, idx in groups.items()}
+        out: list[Proved | None] = [None] * len(items)
+        for a, idx in groups.items():
+            for i, proof in zip(idx, ray.get(futures[a]), strict=True):
+                out[i] = proof
+        return [p for p in out if p is not None]
+
 
 class PooledEmbedder:
     """Similarities from a pool of `EmbedderActor`s (a batch goes to one actor, in turn)."""
@@ -165,11 +194,18 @@ class PooledEmbedder:
 
     def similarities(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
         """Cosine similarity of each pair."""
+        return self._ask("similarities", pairs)
+
+    def formal_similarities(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """Static-embedding similarity of each pair of formal texts."""
+        return self._ask("formal_similarities", pairs)
+
+    def _ask(self, method: str, pairs: Sequence[tuple[str, str]]) -> list[float]:
         if not pairs:
             return []
         actor = self.actors[self._turn % len(self.actors)]
         self._turn += 1
-        return list(ray.get(actor.similarities.remote(list(pairs))))
+        return list(ray.get(getattr(actor, method).remote(list(pairs))))
 
 
 @dataclass(frozen=True)
@@ -202,10 +238,13 @@ class StageBatches:
         budget = RemoteBudget(tools.budget) if tools.budget is not None else None
         backend, check = make_backend(spec.settings, cards, spec.workspace_root,
                                       job.recipe.parameters.temperature_scale, checker.check,
-                                      budget)
+                                      budget, themes=spec.catalog.themes)
+        prover = ProverConfig.from_settings(spec.settings)
         toolset = ToolSet(check=check, embedder=PooledEmbedder(
             tools.embedders, spec.settings.embedding_model),
-            z3_timeout_ms=spec.settings.z3_timeout_ms, check_many=checker.check_many)
+            z3_timeout_ms=prover.z3_timeout_ms, lean=prover.lean,
+            lean_tactics=prover.lean_tactics, check_many=checker.check_many,
+            prove_many=checker.prove_many)
         self.sink = _Collect()
         self.ctx = StageContext(
             recipe=job.recipe, domains=cards, personas=spec.catalog.personas,

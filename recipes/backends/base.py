@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from retrolean.memory.languages import FormalLanguage
+from retrolean.memory.signature import Signature
 from retrolean.recipes.backends.calls import CallTotals, ModelCall
 from retrolean.recipes.recipe import Parameters
 from retrolean.skills.cards import DomainCard, PersonaCard
@@ -23,7 +24,7 @@ from retrolean.skills.problems.spec import ProblemSpec
 from retrolean.tools.generate import ModelClient
 from retrolean.tools.judge import JudgeScore
 
-__all__ = ["DropRequest", "Dropped", "Failure", "FormalDraft", "SkillBackend"]
+__all__ = ["DropRequest", "Dropped", "Failure", "FormalDraft", "Reformalize", "SkillBackend"]
 
 
 @dataclass
@@ -41,6 +42,20 @@ class FormalDraft:
     spec: ProblemSpec | None = None
     witness: dict[str, int] | None = None
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reformalize:
+    """A text to formalize again, over the original's signature (its declared unknowns).
+
+    `exact`: the round trip's literal reading — everything the text states, nothing it does
+    not, and no guessed figures (a text that cannot be read so fails); otherwise the lenient
+    reading a persona's lossy words need.
+    """
+
+    text: str
+    signature: Signature | None = None
+    exact: bool = True
 
 
 @dataclass
@@ -83,14 +98,19 @@ class SkillBackend(Protocol):
         """Each problem rendered in `language` (for a checker that reads it), or why not."""
         ...
 
-    def caption(self, items: list[tuple[FormalDraft, random.Random]],
-                concise_rate: float) -> list[tuple[str, list[str]] | Failure]:
-        """English caption per formal problem, and the domains stated without figures."""
+    def caption(self, items: list[tuple[FormalDraft, random.Random]], concise_rate: float,
+                feedback: list[str | None] | None = None
+                ) -> list[tuple[str, list[str]] | Failure]:
+        """English caption per formal problem, and the domains stated without figures.
+
+        `feedback` (per item) says what was wrong with an earlier caption of the same problem
+        — a round trip's counterexample — so the caption is written again with it in mind.
+        """
         ...
 
-    def reformalize(self, texts: list[str], language: FormalLanguage
+    def reformalize(self, items: list[Reformalize], language: FormalLanguage
                     ) -> list[FormalDraft | Failure]:
-        """A formal problem per English (or vague) text."""
+        """A formal problem per English (or vague) text, over its signature where given."""
         ...
 
     def persona(self, items: list[tuple[FormalDraft, str, random.Random]],

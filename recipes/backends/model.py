@@ -36,8 +36,15 @@ from typing import Any
 from pydantic import SecretStr
 
 from retrolean.memory.languages import FormalLanguage
+from retrolean.memory.signature import Signature
 from retrolean.recipes.backends.asking import AnswerCheck, Ask, Asker
-from retrolean.recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from retrolean.recipes.backends.base import (
+    Dropped,
+    DropRequest,
+    Failure,
+    FormalDraft,
+    Reformalize,
+)
 from retrolean.recipes.backends.calls import CallLog, CallTotals, ModelCall
 from retrolean.recipes.backends.checks import check_feedback
 from retrolean.recipes.recipe import Parameters
@@ -46,10 +53,13 @@ from retrolean.skills.conversation.template import VERSION as CONVERSATION_VERSI
 from retrolean.skills.persona.base import Draft
 from retrolean.skills.prompting import Prompt, has_prompt, load_prompt, prompt_versions
 from retrolean.tools.checkers import Checker, remember_verdicts
+from retrolean.tools.formal_text import code_in_caption
 from retrolean.tools.generate import ModelClient, ModelConfig, ResponseCache
 from retrolean.tools.generate.budget import EndpointBudget
 from retrolean.tools.generate.parsing import ParsedOutput
 from retrolean.tools.judge import JudgeScore
+from retrolean.tools.signatures import signature_of
+from retrolean.tools.smt_proofs import interaction
 
 
 def language_of(text: str) -> FormalLanguage:
@@ -82,6 +92,7 @@ class ModelBackend:
 
     def __init__(self, client: ModelClient, cards: dict[str, DomainCard], *,
                  check: Checker | None = None, mathlib: bool = False, reasks: int = 2,
+                 z3_timeout_ms: int = 5000,
                  use_cache: bool = True, temperature_scale: float = 1.0,
                  cache_path: Path | None = None) -> None:
         self.client = client
@@ -89,6 +100,7 @@ class ModelBackend:
         self.model: str | None = client.config.model
         self.cards = cards
         self.check = remember_verdicts(check) if check is not None else None
+        self.z3_timeout_ms = z3_timeout_ms
         self.mathlib = mathlib
         self.calls = CallLog()
         self.skill_versions = {"conversation": CONVERSATION_VERSION, **prompt_versions()}
@@ -128,15 +140,32 @@ class ModelBackend:
 
     # --- formal texts ----------------------------------------------------------------------
 
-    def _formal_check(self, language: FormalLanguage) -> AnswerCheck | None:
+    def _formal_check(self, language: FormalLanguage, *, domains: list[str] | None = None,
+                      signature: Signature | None = None) -> AnswerCheck | None:
+        """The re-ask check of a formal answer: it must check; over `signature` where one is
+        given; and (SMT-LIB, with `domains`) its domains must interact — the feedback names
+        the unconnected domain or the link the rest already implies."""
         check = self.check
         if check is None:
             return None
 
         def problem(parsed: ParsedOutput[Any]) -> str | None:
             assert parsed.code is not None
-            verdict = check(parsed.code.code, language)
-            return None if verdict.ok else check_feedback(verdict, language)
+            text = parsed.code.code
+            verdict = check(text, language)
+            if not verdict.ok:
+                return check_feedback(verdict, language)
+            if signature is not None:
+                found = signature_of(text, language)
+                difference = signature.difference(found) if found is not None else (
+                    "does not define `problem` over its unknowns")
+                if difference:
+                    return (f"Your text must be over exactly the unknowns given, but it "
+                            f"{difference}. Declare exactly those, with those names.")
+            if domains and language == FormalLanguage.SMTLIB2:
+                return interaction_feedback(text, {d: list(self.cards[d].touchstones.smtlib2)
+                                                   for d in domains}, self.z3_timeout_ms)
+            return None
 
         return problem
 
@@ -158,19 +187,27 @@ class ModelBackend:
         prompt = load_prompt("formalize", language)
         asks = [Ask(prompt, self._formal_inputs(
                     language, domains=[_domain(self.cards[d], language) for d in domains],
-                    theme=theme), check=self._formal_check(language))
+                    theme=theme), check=self._formal_check(language, domains=domains))
                 for domains, theme, _rng in items]
         return [self._draft(out) for out in self._ask(asks)]
 
-    def reformalize(self, texts: list[str], language: FormalLanguage
+    def reformalize(self, items: list[Reformalize], language: FormalLanguage
                     ) -> list[FormalDraft | Failure]:
-        """A formal problem per English (or vague) text, written by the model and checked."""
+        """A formal problem per English (or vague) text over its signature, written by the
+        model and checked; an exact one over other unknowns goes back with the difference
+        (a loose one is guided by the signature, not held to it: a persona's text may not
+        carry every part's size)."""
         language = FormalLanguage(language)
         prompt = load_prompt("reformalize", language)
         conventions = [{"name": card.name, "touchstones": list(card.touchstones.of(language))}
                        for card in self.cards.values()]
-        asks = [Ask(prompt, self._formal_inputs(language, text=text, conventions=conventions),
-                    check=self._formal_check(language)) for text in texts]
+        asks = [Ask(prompt, self._formal_inputs(
+                    language, text=item.text, conventions=conventions, exact=item.exact,
+                    signature=item.signature.render(language) if item.signature else
+                    "(not known: choose your own names)"),
+                    check=self._formal_check(language, signature=item.signature
+                                             if item.exact else None))
+                for item in items]
         return [self._draft(out) for out in self._ask(asks)]
 
     def render(self, drafts: list[FormalDraft], language: FormalLanguage
@@ -181,12 +218,16 @@ class ModelBackend:
 
     # --- English -----------------------------------------------------------------------------
 
-    def caption(self, items: list[tuple[FormalDraft, random.Random]],
-                concise_rate: float) -> list[tuple[str, list[str]] | Failure]:
-        """The model's plain-English caption per formal problem (every part with its figures)."""
+    def caption(self, items: list[tuple[FormalDraft, random.Random]], concise_rate: float,
+                feedback: list[str | None] | None = None
+                ) -> list[tuple[str, list[str]] | Failure]:
+        """The model's plain-English caption per formal problem (every part with its figures);
+        with feedback, written again in its light (a round trip's counterexample)."""
         prompt = load_prompt("caption")
-        asks = [Ask(prompt, {"formal": draft.text, "language": language_of(draft.text)})
-                for draft, _rng in items]
+        notes = feedback or [None] * len(items)
+        asks = [Ask(prompt, {"formal": draft.text, "language": language_of(draft.text),
+                             "feedback": note}, check=_in_english(draft.text))
+                for (draft, _rng), note in zip(items, notes, strict=True)]
         return [out if isinstance(out, Failure) else (out.data.caption, [])
                 for out in self._ask(asks)]
 
@@ -240,6 +281,38 @@ class ModelBackend:
         prompt = load_prompt("judge_guidance")
         return self._judge([(prompt, {"text": text, "guidance": guidance})
                                  for text, guidance in items])
+
+
+def interaction_feedback(text: str, domains: dict[str, list[str]], timeout_ms: int
+                         ) -> str | None:
+    """What a model is told when its problem's domains do not provably interact (else None)."""
+    found = interaction(text, domains, timeout_ms)
+    if found.connected is False:
+        return ("Your problem is not one combined problem: these parts share no constraint "
+                f"with the rest: {', '.join(found.unconnected)}. Link every part to the others "
+                "with a constraint that ties their quantities together.")
+    if found.redundant:
+        return (f"This link adds nothing: the rest of your problem already implies "
+                f"`{found.redundant[0]}`. Replace it with a link between the parts that "
+                "actually constrains them (the rest must allow a solution that breaks it).")
+    if found.connected is None or found.undecided:
+        return ("Z3 could not decide whether your links constrain the problem ("
+                + (found.reason or f"link `{found.undecided[0]}`") + "); make the problem "
+                "smaller or the links simpler.")
+    return None
+
+
+def _in_english(formal: str) -> AnswerCheck:
+    """A check that a caption is English: no identifier or syntax of the formal text."""
+    language = language_of(formal)
+
+    def problem(parsed: ParsedOutput[Any]) -> str | None:
+        caption = parsed.data.caption if parsed.data is not None else ""
+        code = code_in_caption(caption, formal, language)
+        return (f"Your caption is not plain English: it contains {code}. Say it in words, "
+                "with no identifiers or symbols from the formal text.") if code else None
+
+    return problem
 
 
 def _still_named(card: DomainCard) -> AnswerCheck:

@@ -3,8 +3,12 @@
 No model is called. Formal problems come from the domain gadgets; a Lean 4
 rendering gets its existence proof from Z3's witness (an inconsistent
 combination has no witness, so it fails here in Lean mode, as it would fail
-Z3 in SMT-LIB mode). Presence is judged by touchstones only. The model-call
-log is empty, and the skill versions are those of the template processes.
+Z3 in SMT-LIB mode). Links that the rest of a problem already implies are
+drawn again (Z3 decides, `smt_proofs.interaction`). The round trip reads a
+caption exactly, over the original's signature; a persona's text is read
+loosely (skills/reformalize/template.py). Presence is judged by touchstones
+only. The model-call log is empty, and the skill versions are those of the
+template processes.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 from retrolean.memory.languages import FormalLanguage
-from retrolean.recipes.backends.base import Dropped, DropRequest, Failure, FormalDraft
+from retrolean.recipes.backends.base import (
+    Dropped,
+    DropRequest,
+    Failure,
+    FormalDraft,
+    Reformalize,
+)
 from retrolean.recipes.backends.calls import CallTotals, ModelCall
 from retrolean.recipes.recipe import Parameters
 from retrolean.skills.caption import template as caption_skill
@@ -27,8 +37,11 @@ from retrolean.skills.persona import template as persona_skill
 from retrolean.skills.persona.base import Draft
 from retrolean.skills.problems.spec import ProblemSpec
 from retrolean.skills.reformalize import template as reformalize_skill
+from retrolean.tools.checkers import Checker
 from retrolean.tools.judge import JudgeScore
 from retrolean.tools.smt_check import smt_check
+from retrolean.tools.smt_proofs import interaction
+from retrolean.tools.verdict import Verdict
 
 SKILL_VERSIONS: dict[str, str] = {
     name: module.VERSION for name, module in {
@@ -49,9 +62,12 @@ class TemplateBackend:
     skill_versions = SKILL_VERSIONS
     renders_in = frozenset(FormalLanguage)  # the structured spec renders in either language
 
-    def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000) -> None:
+    def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000,
+                 themes: list[str] | tuple[str, ...] = (), check: Checker | None = None) -> None:
         self.cards = cards
         self.z3_timeout_ms = z3_timeout_ms
+        self.themes = tuple(themes)  # the catalog's: the exact reader knows their sentences
+        self.check = check  # the run's checker (its verdict memory serves the stage's check)
         self.threads = max(1, os.cpu_count() or 1)
 
     def drain_calls(self) -> list[ModelCall]:
@@ -62,15 +78,29 @@ class TemplateBackend:
         """No model is called: always zero."""
         return CallTotals()
 
+    def _smt(self, text: str) -> Verdict:
+        if self.check is not None:
+            return self.check(text, FormalLanguage.SMTLIB2)
+        return smt_check(text, timeout_ms=self.z3_timeout_ms)
+
     def _solve(self, text: str) -> dict[str, int] | None:
-        verdict = smt_check(text, timeout_ms=self.z3_timeout_ms)
+        verdict = self._smt(text)
         return verdict.witness if verdict.ok else None
 
+    def _vacuous(self, spec: ProblemSpec) -> list[int] | None:
+        """Positions of the links that add no constraint (or were not shown to add one);
+        None for an inconsistent problem, which the checker rejects anyway."""
+        text = formalize_skill.render(spec, FormalLanguage.SMTLIB2)
+        if not self._smt(text).ok:
+            return None
+        found = interaction(text, {d: list(self.cards[d].touchstones.smtlib2)
+                                   for d in spec.domains}, self.z3_timeout_ms)
+        return found.vacuous_at
     def _draft(self, spec: ProblemSpec, language: FormalLanguage) -> FormalDraft | Failure:
         smt = formalize_skill.render(spec, FormalLanguage.SMTLIB2)
         if language != FormalLanguage.LEAN4:
             return FormalDraft(text=smt, spec=spec)
-        verdict = smt_check(smt, timeout_ms=self.z3_timeout_ms)
+        verdict = self._smt(smt)
         if not verdict.ok:
             return Failure(f"no witness to prove in Lean: {verdict.summary()}")
         return FormalDraft(text=formalize_skill.render(spec, FormalLanguage.LEAN4,
@@ -82,7 +112,7 @@ class TemplateBackend:
         def one(item: tuple[list[str], str | None, random.Random]) -> FormalDraft | Failure:
             domains, theme, rng = item
             spec = formalize_skill.formalize_spec(domains, theme, rng, self._solve,
-                                                  params.guided_link_rate)
+                                                  params.guided_link_rate, self._vacuous)
             return self._draft(spec, language)
 
         # Z3 releases the GIL, so threads overlap its solving; each item has its own rng and
@@ -96,8 +126,10 @@ class TemplateBackend:
         return [self._draft(d.spec, language) if d.spec is not None
                 else Failure("no structured problem to render") for d in drafts]
 
-    def caption(self, items: list[tuple[FormalDraft, random.Random]],
-                concise_rate: float) -> list[tuple[str, list[str]] | Failure]:
+    def caption(self, items: list[tuple[FormalDraft, random.Random]], concise_rate: float,
+                feedback: list[str | None] | None = None
+                ) -> list[tuple[str, list[str]] | Failure]:
+        """The template caption (states every figure; feedback changes nothing in it)."""
         out: list[tuple[str, list[str]] | Failure] = []
         for draft, rng in items:
             if draft.spec is None:
@@ -106,15 +138,25 @@ class TemplateBackend:
                 out.append(caption_skill.caption(draft.spec, self.cards, rng, concise_rate))
         return out
 
-    def reformalize(self, texts: list[str], language: FormalLanguage
+    def reformalize(self, items: list[Reformalize], language: FormalLanguage
                     ) -> list[FormalDraft | Failure]:
+        """Exact items read literally over their signature; the others read loosely."""
         out: list[FormalDraft | Failure] = []
-        for text in texts:
-            spec = reformalize_skill.reformalize(text, self.cards)
-            if spec is None:
-                out.append(Failure("no known domain could be read from the text"))
+        for item in items:
+            if item.exact:
+                spec = reformalize_skill.read_exactly(item.text, item.signature, self.cards,
+                                                      self.themes)
+                if isinstance(spec, reformalize_skill.Unread):
+                    out.append(Failure(f"unreadable: {spec.reason}"))
+                    continue
             else:
-                out.append(self._draft(spec, language))
+                loose = reformalize_skill.read_loosely(item.text, self.cards)
+                if loose is None:
+                    out.append(Failure("unreadable: no known domain could be read from the "
+                                       "text"))
+                    continue
+                spec = loose
+            out.append(self._draft(spec, language))
         return out
 
     def persona(self, items: list[tuple[FormalDraft, str, random.Random]],

@@ -11,7 +11,11 @@ the stage could not run, and which tools it can use at all:
 - `checks_formal`: it decides formal texts, so it names at least one checker
   (`smt_check`, `lean_check`); every checker it names must pass;
 - `judges`: it may ask the judge (presence); without `judge` it rests on
-  touchstones alone.
+  touchstones alone;
+- `proves`: what it proves about formal texts, and with which prover:
+  `"run"` — in the run's own language (the round trip's equivalence: Z3 or
+  Lean), `"z3"` — with Z3 on the SMT-LIB text or rendering (links, missing
+  domain). Plan validation asks for the checker tool that runs that prover.
 
 Each stage is registered wrapped by `accounted` (its model calls join its figures).
 
@@ -54,6 +58,7 @@ class StageDef:
     checks_formal: bool = False
     judges: bool = False
     measures: dict[str, Measure] = field(default_factory=dict)  # whole-stage figures
+    proves: str | None = None  # "run": in the run's language; "z3": with Z3 on SMT-LIB
 
     def usable_tools(self) -> set[str]:
         """Every tool this stage can call; naming any other changes nothing, so plans may not."""
@@ -72,17 +77,17 @@ def _def(run: StageRun, requires: set[str], provides: set[str], **kw: object) ->
 
 
 STAGES: dict[str, StageDef] = {
-    "formalize": _def(formalize, set(), {"formal"}, checks_formal=True),
+    "formalize": _def(formalize, set(), {"formal"}, checks_formal=True, proves="z3"),
     "presence": _def(presence, {"formal"}, {"presence"}, generates=False, judges=True,
                      needs={"touchstones": "to find each domain's touchstones in the formal "
                                            "text"}),
     "caption": _def(caption, {"formal"}, {"english"}),
-    "roundtrip": _def(roundtrip, {"english"}, {"checkpoint"}, checks_formal=True,
+    "roundtrip": _def(roundtrip, {"english"}, {"checkpoint"}, checks_formal=True, proves="run",
                       needs={"embed_similarity": "to compare the round trip with the "
                                                  "original"},
                       measures={"similarity": roundtrip_similarity}),
     "personas": _def(personas, {"english"}, {"personas"}),
-    "missing": _def(missing, {"personas"}, {"missing"}, checks_formal=True,
+    "missing": _def(missing, {"personas"}, {"missing"}, checks_formal=True, proves="z3",
                     needs={"touchstones": "to confirm the dropped domain's touchstones are "
                                           "gone",
                            "embed_similarity": "to measure how far the version moved from "

@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable
 
 from retrolean.memory.languages import FormalLanguage
+from retrolean.skills.problems.links import choose_link
 from retrolean.skills.problems.registry import gadget_for
 from retrolean.skills.problems.render_lean import render_lean
 from retrolean.skills.problems.render_smt import render_smt
@@ -24,14 +25,21 @@ VERSION = "template-1"
 
 
 Solver = Callable[[str], dict[str, int] | None]  # SMT-LIB text -> a model, or None
+# A spec -> the indices of its links that add no constraint (or could not be shown to add
+# one); None when that cannot be judged (an inconsistent problem implies everything).
+VacuousLinks = Callable[[ProblemSpec], list[int] | None]
+REDRAWS = 3
 
 
 def formalize_spec(domains: list[str], theme: str | None, rng: random.Random,
-                   solve: Solver | None = None, guided_rate: float = 0.0) -> ProblemSpec:
+                   solve: Solver | None = None, guided_rate: float = 0.0,
+                   vacuous: VacuousLinks | None = None) -> ProblemSpec:
     """A seeded combined problem over the given domains (in that order).
 
     With a `solve` function each part is first solved alone, and at `guided_rate` the links
-    are chosen among those the parts' solutions satisfy (see `choose_links`).
+    are chosen among those the parts' solutions satisfy (see `choose_links`). With `vacuous`,
+    links that add no constraint are drawn again, up to REDRAWS rounds; what is left is the
+    checker's to reject.
     """
     params = {d: gadget_for(d).sample(rng) for d in domains}
     parts = {d: gadget_for(d).build(params[d]) for d in domains}
@@ -44,7 +52,21 @@ def formalize_spec(domains: list[str], theme: str | None, rng: random.Random,
             if found is not None:
                 witnesses[d] = {v.name: found.get(v.name, v.lo) for v in parts[d].variables}
     links = choose_links(parts, domains, rng, witnesses, guided_rate)
-    return ProblemSpec(domains=domains, params=params, links=links, theme=theme)
+    spec = ProblemSpec(domains=domains, params=params, links=links, theme=theme)
+    tried = {link.model_dump_json() for link in links}
+    for _ in range(REDRAWS if vacuous is not None else 0):
+        bad = vacuous(spec)  # type: ignore[misc]
+        if not bad:
+            break
+        for i in bad:  # a fitting link keeps the problem consistent; one not tried yet
+            link = spec.links[i]
+            for _draw in range(8):
+                links[i] = choose_link(parts, link.a, link.b, rng, witnesses, 1.0)
+                if links[i].model_dump_json() not in tried:
+                    break
+            tried.add(links[i].model_dump_json())
+        spec = spec.model_copy(update={"links": list(links)})
+    return spec
 
 
 def title(spec: ProblemSpec) -> str:

@@ -100,7 +100,10 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
     lines += ["", "## Columns", "",
               "`id`, `domains`, `theme`; `formal_language`, `formal_text`, `formal_status`, "
               "`formal_checker`; `presence` (per domain: touchstones found, judge p(yes)); "
-              "`english`, `roundtrip_text`, `roundtrip_similarity`; `personas`; "
+              "`english`, `roundtrip_text`, `roundtrip_similarity`, `roundtrip_method` (what "
+              "verified the caption: `equivalence` proved by Z3 or Lean, `witness`, "
+              "`similarity`); `missing_method` (`touchstones+z3`: the dropped domain proven "
+              "not entailed); `personas`; "
               "`missing_dropped`, `missing_persona`, `missing_frame_shifted`, `missing_text`, "
               "`missing_similarity`; `fill_in`; `conversations`; `generator`, `model`, "
               "`recipe`, `seed`; `reject_stage`, `reject_reason` (rejects sets only); "
