@@ -56,15 +56,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shard-size", type=int, default=1000)
     parser.add_argument("--first", choices=["local", "ray"], default="local")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="keep both workspaces under this directory (default: a temporary one)")
     args = parser.parse_args()
     order = ["local", "ray"] if args.first == "local" else ["ray", "local"]
     with tempfile.TemporaryDirectory() as tmp:
-        runs = {name: run(name, args.n, args.seed, args.shard_size, Path(tmp))
-                for name in order}
-        names = set_names(runs["local"]["run_dir"])
-        same = names == set_names(runs["ray"]["run_dir"]) and all(
-            read_run_set(runs["local"]["run_dir"], s) == read_run_set(runs["ray"]["run_dir"], s)
-            for s in names)
+        root = args.keep or Path(tmp)
+        runs = {name: run(name, args.n, args.seed, args.shard_size, root) for name in order}
+        differ = first_difference(runs["local"]["run_dir"], runs["ray"]["run_dir"])
+        same = differ is None
     print(f"template backend, n = {args.n}, seed = {args.seed}, shard size "
           f"{args.shard_size}, {os.cpu_count()} CPUs")
     print(f"{'stage':>14} {'in':>6} {'local s':>8} {'rec/s':>7} {'ray s':>8} {'rec/s':>7} "
@@ -83,7 +83,25 @@ def main() -> None:
     ratio = stage_s["ray"] / stage_s["local"]
     wall_ratio = runs["ray"]["wall"] / runs["local"]["wall"]
     print(f"ray/local: stages {ratio:.2f}, wall {wall_ratio:.2f} (target <= 1.15: "
-          f"{'met' if wall_ratio <= 1.15 else 'NOT met'}); sets identical: {same}")
+          f"{'met' if wall_ratio <= 1.15 else 'NOT met'}); sets identical: {same}"
+          + (f" (first difference: {differ})" if differ else ""))
+
+
+def first_difference(a: Path, b: Path) -> str | None:
+    """Where two runs' sets first differ (set, record id, key), or None when they do not."""
+    names = set_names(a)
+    if names != set_names(b):
+        return f"set names {sorted(names ^ set_names(b))}"
+    for name in names:
+        left, right = read_run_set(a, name), read_run_set(b, name)
+        if left == right:
+            continue
+        for x, y in zip(left, right, strict=False):
+            if x != y:
+                keys = sorted(k for k in x.keys() | y.keys() if x.get(k) != y.get(k))
+                return f"{name}: record {x.get('id')} / {y.get('id')}, keys {keys}"
+        return f"{name}: {len(left)} records against {len(right)}"
+    return None
 
 
 if __name__ == "__main__":
