@@ -34,10 +34,12 @@ from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.sampling import sample_records
 from retrolean.recipes.stages.context import StageContext
+from retrolean.skills.cards import DomainCard
 from retrolean.skills.problems.registry import gadget_domains
-from retrolean.tools.checkers import formal_checker, remember_verdicts
+from retrolean.tools.checkers import Checker, formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
 from retrolean.tools.generate import ModelClient
+from retrolean.tools.generate.budget import EndpointBudget
 from retrolean.tools.lean_check import LeanConfig, detect_lean
 from retrolean.tools.toolbox import ToolSet
 
@@ -107,6 +109,29 @@ class PreparedRun:
                               include=selection.favoured(self.words.usable))
 
 
+def make_backend(settings: Settings, cards: dict[str, DomainCard], workspace_root: Path,
+                 temperature_scale: float, check: Checker,
+                 budget: EndpointBudget | None = None,
+                 themes: list[str] | tuple[str, ...] = ()) -> tuple[SkillBackend, Checker]:
+    """The run's skill backend (template, or the model endpoint with its cache in the
+    workspace) and the checker it checks with, verdicts remembered (one memory for the
+    backend and the stages); `budget` shares the endpoint's concurrency and 429 pauses
+    with other processes (the Ray executor's); `themes` are the catalog's."""
+    if not settings.uses_model:
+        check = remember_verdicts(check)
+        return TemplateBackend(cards, settings.z3_timeout_ms, themes, check), check
+    assert settings.model is not None and settings.base_url is not None
+    model_backend = ModelBackend.for_endpoint(
+        base_url=settings.base_url, model=settings.model,
+        api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+        cards=cards, cache_path=workspace_root / "model-cache.sqlite",
+        concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
+        use_cache=settings.use_cache, check=check, budget=budget,
+        z3_timeout_ms=settings.z3_timeout_ms, mathlib=settings.lean_project is not None,
+        temperature_scale=temperature_scale)
+    return model_backend, model_backend.check or check  # one verdict memory
+
+
 def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     """Validate everything and build the run's context; writes nothing."""
     recipe = load_recipe(settings.recipe)
@@ -130,23 +155,12 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     recipe = recipe.model_copy(update={"parameters": params})
     workspace = Workspace(settings.workspace)
     language, why = resolve_language(settings.formal, settings)
-    check = formal_checker(settings.z3_timeout_ms, LeanConfig.from_settings(settings))
-    backend: SkillBackend
-    if not settings.uses_model:
-        check = remember_verdicts(check)
-        backend = TemplateBackend(cards, settings.z3_timeout_ms, catalog.themes, check)
-    else:
-        assert settings.model is not None and settings.base_url is not None
-        model_backend = ModelBackend.for_endpoint(
-            base_url=settings.base_url, model=settings.model,
-            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
-            cards=cards, cache_path=workspace.root / "model-cache.sqlite",
-            concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
-            use_cache=settings.use_cache, check=check, z3_timeout_ms=settings.z3_timeout_ms,
-            mathlib=settings.lean_project is not None,
-            temperature_scale=params.temperature_scale)
-        backend, check = model_backend, model_backend.check or check  # one verdict memory
-        probe_endpoint(model_backend.client, settings.model_timeout_s)
+    backend, check = make_backend(settings, cards, workspace.root, params.temperature_scale,
+                                  formal_checker(settings.z3_timeout_ms,
+                                                 LeanConfig.from_settings(settings)),
+                                  themes=catalog.themes)
+    if isinstance(backend, ModelBackend):
+        probe_endpoint(backend.client, settings.model_timeout_s)
     target = PlanTarget(backend=backend.name, language=language, renders_in=backend.renders_in)
     check_plan(plan_stages(recipe.stages, language, target.renders_in), target, settings,
                recipe_path(settings.recipe))

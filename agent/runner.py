@@ -24,6 +24,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Command
 
+from retrolean.agent.executors import open_executor
 from retrolean.agent.graph.decide import Budget
 from retrolean.agent.graph.graph import build_graph
 from retrolean.agent.graph.planner import ModelPlanner
@@ -42,7 +43,7 @@ CHECKPOINTS = "checkpoints.sqlite"
 Respond = Callable[[dict[str, Any]], str]  # the user's answer to the graph's question
 # what a resumed run must rebuild exactly as it was
 REPLAYED_SETTINGS = ("recipe", "formal", "catalog", "embedding_model", "model", "base_url",
-                     "z3_timeout_ms")
+                     "z3_timeout_ms", "shard_size")  # not the executor: resume where you like
 
 
 @dataclass
@@ -60,6 +61,8 @@ class Session:
         return self.runtime.run_id
 
     def close(self) -> None:
+        if self.runtime.executor is not None:
+            self.runtime.executor.close()
         self.conn.close()
 
 
@@ -76,7 +79,9 @@ def _session(prepared: PreparedRun, settings: Settings, run_id: str, trace: Trac
     rt = Runtime(prepared=prepared, run_id=run_id, run_dir=workspace.run_dir(run_id),
                  trace=trace, budget=budget_of(settings), interactive=interactive,
                  progress=progress or NoProgress(), planner=planner,
-                 lessons_path=workspace.root / "lessons.md")
+                 lessons_path=workspace.root / "lessons.md",
+                 executor=open_executor(settings, prepared), shard_size=settings.shard_size,
+                 batch_size=settings.batch_size)
     backend = prepared.ctx.backend
     if isinstance(backend, ModelBackend):
         backend.open_cache()  # before planning: the planner's calls are cached like a skill's

@@ -66,6 +66,23 @@ class Settings(BaseSettings):
     budget_model_calls: int | None = Field(None, gt=0, description="stop after this many calls")
     budget_tokens: int | None = Field(None, gt=0, description="stop after this many tokens")
     max_stage_attempts: int = Field(2, ge=1, description="attempts per stage, the first included")
+    executor: Literal["local", "ray"] = Field(
+        "local", description="how stages run: local (this process, threads) or ray (a Ray "
+                             "cluster; pip install 'retrolean[ray]')")
+    ray_address: str | None = Field(None, description="Ray cluster to join (ray://… or "
+                                                      "host:port); none: start a local Ray")
+    shard_size: int = Field(1000, ge=1, description="records per shard: a run of more "
+                                                    "problems writes its sets in shards")
+    batch_size: int | None = Field(None, ge=1, description="records per batch (default: a "
+                                                           "whole shard locally, 50 on Ray)")
+    ray_workers: int | None = Field(None, ge=1, description="stage worker actors (default: "
+                                                            "the cluster's spare CPUs)")
+    ray_checkers: int | None = Field(None, ge=1, description="checker actors (default: one "
+                                                             "per 8 CPUs)")
+    ray_checker_cpus: float | None = Field(None, gt=0, description="CPUs per checker actor "
+                                                                   "(default 0.5)")
+    ray_embedders: int | None = Field(None, ge=1, description="embedding actors (default: "
+                                                              "one per GPU, else one)")
 
     @property
     def domain_list(self) -> list[str] | None:

@@ -2,8 +2,8 @@
 
 Runs are named on the command line as everywhere else, or by a path to the
 run directory (`memory.runs.locate_run` finds it). Sets
-are read once and kept. Trade-off: sets are plain dicts (as `load_set` gives
-them), not `Record`s, so a report can read sets written by an older schema.
+(either layout, `memory/sets.py`) are read once and kept. Trade-off: sets are plain dicts
+(as `read_set` gives them), not `Record`s, so a report can read sets written by an older schema.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from retrolean.memory.errors import UserError
 from retrolean.memory.languages import FormalLanguage
-from retrolean.tools.save_set import load_set
+from retrolean.memory.sets import has_set, read_set
 
 DISJOINT = "disjoint"  # the extra set `eval fresh-set` writes after a run's own stages
 
@@ -57,7 +57,7 @@ class RunView:
     def stages(self) -> list[str]:
         """The plan's stages in order, plus `disjoint` when a fresh-set check wrote one."""
         names = [s["name"] for s in self.plan.get("stages", [])]
-        if (self.path / "sets" / f"{DISJOINT}.jsonl").is_file():
+        if has_set(self.path / "sets", DISJOINT):
             names.append(DISJOINT)
         return names
 
@@ -68,16 +68,16 @@ class RunView:
         stages = self.stages
         if not stages:
             raise UserError(f"run {self.run_id} has no stages in its plan.json")
-        written = [s for s in stages if (self.path / "sets" / f"{s}.jsonl").is_file()]
+        written = [s for s in stages if has_set(self.path / "sets", s)]
         return written[-1] if written else stages[-1]
 
     def accepted(self, stage: str) -> list[dict[str, Any]]:
         """Records that passed `stage` (empty when the stage wrote no set)."""
-        return self._load(f"{stage}.jsonl")
+        return self._load(stage)
 
     def rejected(self, stage: str) -> list[dict[str, Any]]:
         """Records that `stage` rejected, each with its `reject` reason."""
-        return self._load(f"{stage}.rejects.jsonl")
+        return self._load(f"{stage}.rejects")
 
     def final(self) -> list[dict[str, Any]]:
         """The run's final set."""
@@ -93,6 +93,5 @@ class RunView:
 
     def _load(self, name: str) -> list[dict[str, Any]]:
         if name not in self._sets:
-            path = self.path / "sets" / name
-            self._sets[name] = load_set(path) if path.is_file() else []
+            self._sets[name] = read_set(self.path / "sets", name)
         return self._sets[name]

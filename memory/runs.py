@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from retrolean.memory.errors import UserError
+from retrolean.memory.sets import on_disk, read_set, set_location
 from retrolean.memory.workspace import Workspace
 
 LATEST = ("latest", "last")
@@ -86,24 +87,32 @@ def read_plan(run_dir: Path) -> dict[str, Any]:
 
 
 def set_names(run_dir: Path) -> list[str]:
-    """The run's sets in stage order (plan order, then any others), rejects after their set."""
-    on_disk = {p.name.removesuffix(".jsonl") for p in (run_dir / "sets").glob("*.jsonl")}
+    """The run's sets in stage order (plan order, then any others), rejects after their set;
+    either layout (`memory/sets.py`)."""
+    found = on_disk(run_dir / "sets")
     order = [s.get("name") for s in read_plan(run_dir).get("stages", []) if isinstance(s, dict)]
     names: list[str] = []
-    for stage in [*order, *sorted(n.removesuffix(".rejects") for n in on_disk)]:
+    for stage in [*order, *sorted(n.removesuffix(".rejects") for n in found)]:
         for name in (stage, f"{stage}.rejects"):
-            if name in on_disk and name not in names:
+            if name in found and name not in names:
                 names.append(name)
     return names
 
 
 def set_path(run_dir: Path, name: str) -> Path:
-    """The file of set `name` (`caption`, `caption.rejects`); UserError naming the sets there."""
+    """Where set `name` (`caption`, `caption.rejects`) lives: its file, or its stage's shard
+    directory (read it with `memory.sets.read_set`); UserError naming the sets there."""
     name = name.removesuffix(".jsonl")
-    path = run_dir / "sets" / f"{name}.jsonl"
-    if path.is_file():
-        return path
+    if name in on_disk(run_dir / "sets"):
+        return set_location(run_dir / "sets", name)
     known = set_names(run_dir)
     if not known:
         raise UserError(f"run {run_dir.name} has no sets yet (it stopped before its first stage)")
     raise UserError(f"unknown set {name!r} in run {run_dir.name}; sets: {', '.join(known)}")
+
+
+def read_run_set(run_dir: Path, name: str) -> list[dict[str, Any]]:
+    """The records of the run's set `name` in either layout; UserError naming the sets there
+    when it has none of that name."""
+    set_path(run_dir, name)
+    return read_set(run_dir / "sets", name.removesuffix(".jsonl"))

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import git
 
+from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.errors import UserError
+from retrolean.memory.sets import SHARD_IGNORE
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +30,9 @@ _README = """# retrolean workspace
 
 Every run of retrolean lives in `runs/<run-id>/`: `plan.json`, `trace.jsonl`,
 `sets/*.jsonl` (accepted records; `*.rejects.jsonl` beside them) and `report.md`.
-Each stage of a run is one commit.
+Each stage of a run is one commit. A large run writes each stage's set in shards,
+`sets/<stage>/part-NNNNN.jsonl`, with a `manifest.json` (counts, SHA-256): git keeps the
+manifest, and the parts stay out of history (ignored) — keep them with the run directory.
 """
 
 
@@ -81,12 +85,22 @@ class Workspace:
         self.root.mkdir(parents=True, exist_ok=True)
         repo = git.Repo.init(self.root)
         (self.root / "README.md").write_text(_README, encoding="utf-8")
-        (self.root / ".gitignore").write_text("*.sqlite*\n.tmp-*\n", encoding="utf-8")
+        (self.root / ".gitignore").write_text(f"*.sqlite*\n.tmp-*\n{SHARD_IGNORE}\n",
+                                              encoding="utf-8")
         (self.root / MARKER).write_text("1\n", encoding="utf-8")
         repo.index.add(["README.md", ".gitignore", MARKER])
         repo.index.commit("workspace: initialise", author=AUTHOR, committer=AUTHOR)
         log.info("initialised workspace %s", self.root)
         return repo
+
+    def ignore_shards(self) -> None:
+        """Make sure git ignores shard parts (a workspace made by an older version lacks the
+        line), so a sharded set's records never enter the history."""
+        path = self.root / ".gitignore"
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        if SHARD_IGNORE not in lines:
+            write_text_atomic(path, "\n".join([*lines, SHARD_IGNORE]) + "\n")
+            self.commit("workspace: keep shard parts out of git", [path])
 
     def new_run_id(self, label: str = "") -> str:
         """A fresh, sortable run id: UTC time, an optional label, a random suffix that no run

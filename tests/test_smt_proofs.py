@@ -127,3 +127,21 @@ def test_an_option_in_a_proved_text_does_not_reach_z3s_global_parameters():
     assertions are parsed."""
     equivalence(X + "(set-option :timeout 1)(assert (< x y))", X + "(assert (< x y))")
     assert z3.get_param("timeout") != "1"
+
+
+def test_proofs_in_threads_find_the_models_they_find_alone():
+    """Z3's shared state made a counterexample depend on which proofs ran beside it: a run
+    would not give the same records twice (local vs Ray). One proof at a time, it does."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    version, original, dropped, domains = json.loads(
+        (Path(__file__).parent / "data" / "smt_proofs" / "missing_knapsack.json").read_text())
+    alone = missing_domain(version, original, dropped, domains)
+    assert alone.dropped.outcome == "holds" and alone.dropped.counterexample
+    with ThreadPoolExecutor(4) as pool:
+        beside = list(pool.map(lambda _: missing_domain(version, original, dropped, domains),
+                               range(8)))
+    assert {json.dumps(p.dropped.counterexample, sort_keys=True) for p in beside} == {
+        json.dumps(alone.dropped.counterexample, sort_keys=True)}

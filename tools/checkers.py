@@ -26,6 +26,7 @@ from retrolean.tools.smt_check import smt_check
 from retrolean.tools.verdict import Verdict
 
 Checker = Callable[[str, FormalLanguage], Verdict]  # (text, language) -> verdict
+BatchChecker = Callable[[list[str], FormalLanguage], list[Verdict]]  # texts -> verdicts
 
 CHECKER_LANGUAGE: dict[str, FormalLanguage] = {
     "smt_check": FormalLanguage.SMTLIB2,

@@ -21,6 +21,13 @@ time limit; a query Z3 does not decide in time is `undecided`, never a pass.
   missing ∧ ¬dropped exists), and which remaining domains it still entails.
 
 A domain's unknowns are the declared names its touchstone patterns match.
+One proof runs at a time in a process (a lock): Z3 keeps state shared by all its
+contexts (interned symbols), and two proofs solving at once in two threads make the
+model each finds — a counterexample, a witness — depend on how they interleaved, so a
+run would not give the same records twice (measured: the same missing-domain query
+alone and beside three others in threads gave different counterexamples). One at a
+time, a query's model depends only on its texts, in any process, after any history.
+
 Trade-off: links that pass through unknowns of no domain (helpers) are seen by
 the graph but not tested for redundancy; a fresh solver per query re-solves
 the whole problem, which for these small bounded problems costs milliseconds.
@@ -33,9 +40,11 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 import z3
 from pydantic import BaseModel, Field
@@ -47,6 +56,18 @@ from retrolean.tools.smt_check.reader import read_script
 
 PROVER = f"z3 {z3.get_version_string()}"
 DomainPatterns = dict[str, list[str]]  # domain -> touchstone regexes over names
+_ONE_AT_A_TIME = threading.Lock()  # see the module docstring: models depend on interleaving
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _alone(prove: Callable[P, R]) -> Callable[P, R]:
+    """`prove`, run while no other proof of this module runs in the process."""
+    @functools.wraps(prove)
+    def alone(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _ONE_AT_A_TIME:
+            return prove(*args, **kwargs)
+    return alone
 
 
 class Interaction(BaseModel):
@@ -187,6 +208,7 @@ def _gave_up(why: str, timeout_ms: int) -> str:
             else f"Z3 gave up: {why}")
 
 
+@_alone
 def equivalence(original: str, other: str, timeout_ms: int = 5000,
                 names: tuple[str, str] = ("original", "round trip")) -> Proof:
     """Whether two problems over the same unknowns are equivalent (see the module docstring)."""
@@ -214,6 +236,7 @@ def equivalence(original: str, other: str, timeout_ms: int = 5000,
     return _proof("holds", start, "equivalent: Z3 proves each side implies the other")
 
 
+@_alone
 def witness_agreement(original: str, original_witness: dict[str, int] | None, other: str,
                       other_witness: dict[str, int] | None, timeout_ms: int = 5000,
                       names: tuple[str, str] = ("original", "round trip")) -> Proof:
@@ -264,6 +287,7 @@ def domain_unknowns(names: Iterable[str], domains: DomainPatterns) -> dict[str, 
     return out
 
 
+@_alone
 def interaction(text: str, domains: DomainPatterns, timeout_ms: int = 5000) -> Interaction:
     """Connectivity of the domains and redundancy of each link (see the module docstring).
 
@@ -336,6 +360,7 @@ def _unconnected(parsed: _Parsed, owned: dict[str, set[str]]) -> list[str]:
     return sorted(d for d in owned if d not in best)
 
 
+@_alone
 def missing_domain(missing: str, original: str, dropped: str, domains: DomainPatterns,
                    timeout_ms: int = 5000) -> MissingProof:
     """Whether the missing-domain version leaves the dropped domain's constraints unentailed

@@ -38,13 +38,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from retrolean.memory.languages import FormalLanguage
-from retrolean.tools import smt_proofs
-from retrolean.tools.checkers import CHECKER_LANGUAGE, Checker, checker_tool
-from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.checkers import CHECKER_LANGUAGE, BatchChecker, Checker, checker_tool
+from retrolean.tools.embed_similarity import SimilarityModel
 from retrolean.tools.formal_text import content_for_embedding
 from retrolean.tools.lean_check import LeanConfig
-from retrolean.tools.lean_proofs import DEFAULT_TACTICS, lean_equivalence, lean_witness_agreement
+from retrolean.tools.lean_proofs import DEFAULT_TACTICS
 from retrolean.tools.proof import Proof
+from retrolean.tools.provers import BatchProver, ProofKind, ProverConfig, prove
 from retrolean.tools.registry import (
     TOOLS,
     EmbedSimilarityArgs,
@@ -81,10 +81,32 @@ class ToolSet:
     """The run's tools, configured once; `toolbox` lends a stage the ones its plan names."""
 
     check: Checker  # (text, language) -> verdict, verdicts remembered
-    embedder: Embedder
+    embedder: SimilarityModel
     z3_timeout_ms: int = 5000
     lean: LeanConfig = field(default_factory=LeanConfig)  # for Lean proofs
     lean_tactics: tuple[str, ...] = DEFAULT_TACTICS  # tried in order on the `↔` theorem
+    check_many: BatchChecker | None = None  # a batch at once (a pool of checker actors)
+    prove_many: BatchProver | None = None  # proofs elsewhere (the same pool of actors)
+
+    @property
+    def prover(self) -> ProverConfig:
+        """What every proof reads besides its item (provers.py)."""
+        return ProverConfig(self.z3_timeout_ms, self.lean, self.lean_tactics)
+
+    def prove_items(self, kind: ProofKind, items: list[Any], language: FormalLanguage
+                    ) -> list[Any]:
+        """Each item's proof of `kind`: by `prove_many` where the run has one, else here in
+        a few threads."""
+        if self.prove_many is not None:
+            return self.prove_many(kind, items, language)
+        config = self.prover
+        return in_threads(lambda item: prove(kind, item, language, config), items)
+
+    def check_texts(self, texts: list[str], language: FormalLanguage) -> list[Verdict]:
+        """Each text's verdict: by `check_many` where the run has one, else one by one."""
+        if self.check_many is not None:
+            return self.check_many(texts, language)
+        return [self.check(text, language) for text in texts]
 
     def toolbox(self, names: Iterable[str], *, stage: str | None = None,
                 trace: TraceWriter | None = None) -> Toolbox:
@@ -179,7 +201,7 @@ class Toolbox:
                                 if tool == "smt_check" else LeanCheckArgs(texts=len(texts)))
         with self.call(tool, arguments, f"Check {len(texts)} {language.label} texts with "
                        f"{tool}.") as batch:
-            verdicts = [self.toolset.check(text, language) for text in texts]
+            verdicts = self.toolset.check_texts(texts, language)
             counts = dict(Counter(v.status for v in verdicts).most_common())
             batch.observe(f"{tool}: " + (", ".join(f"{k} {n}" for k, n in counts.items())
                                          or "nothing to check") + ".", counts=counts)
@@ -227,16 +249,16 @@ class Toolbox:
             return SmtCheckArgs(texts=count, timeout_ms=self.toolset.z3_timeout_ms, goal=goal)
         return LeanCheckArgs(texts=count, goal=goal)
 
-    def _prove(self, language: FormalLanguage, goal: Goal, items: Sequence[T],
-               work: Callable[[T], R], outcome: Callable[[R], str], what: str) -> list[R]:
-        """One traced batch of proofs by the checker tool of `language`."""
+    def _prove(self, language: FormalLanguage, goal: Goal, kind: ProofKind, items: Sequence[T],
+               outcome: Callable[[R], str], what: str) -> list[R]:
+        """One traced batch of proofs of `kind` by the checker tool of `language`."""
         tool = checker_tool(language)
         if not items:
             self.require(tool)
             return []
         with self.call(tool, self._arguments(tool, len(items), goal),
                        f"Prove with {tool}: {what} ({len(items)}).") as batch:
-            found = in_threads(work, items)
+            found: list[R] = self.toolset.prove_items(kind, list(items), language)
             counts = dict(Counter(outcome(f) for f in found).most_common())
             batch.observe(f"{tool} ({goal}): " + ", ".join(f"{k} {n}" for k, n in counts.items())
                           + ".", counts=counts)
@@ -245,37 +267,20 @@ class Toolbox:
     def equivalences(self, pairs: list[tuple[str, str]], language: FormalLanguage
                      ) -> list[Proof]:
         """For each (original, other) over one signature: are they equivalent?"""
-        timeout, lean, tactics = (self.toolset.z3_timeout_ms, self.toolset.lean,
-                                  self.toolset.lean_tactics)
-
-        def one(pair: tuple[str, str]) -> Proof:
-            if language == FormalLanguage.LEAN4:
-                return lean_equivalence(pair[0], pair[1], lean, tactics)
-            return smt_proofs.equivalence(pair[0], pair[1], timeout)
-
-        return self._prove(language, "equivalent", pairs, one, lambda p: p.outcome,
-                           "each round trip equivalent to its original")
+        return self._prove(language, "equivalent", "equivalence", pairs,
+                           lambda p: p.outcome, "each round trip equivalent to its original")
 
     def witness_agreements(self, items: list[tuple[str, dict[str, int] | None, str,
                                                    dict[str, int] | None]],
                            language: FormalLanguage) -> list[Proof]:
         """For each (original, its witness, other, its witness): does each witness solve the
         other side?"""
-        timeout, lean = self.toolset.z3_timeout_ms, self.toolset.lean
-
-        def one(item: tuple[str, dict[str, int] | None, str, dict[str, int] | None]) -> Proof:
-            if language == FormalLanguage.LEAN4:
-                return lean_witness_agreement(*item, lean)
-            return smt_proofs.witness_agreement(*item, timeout)
-
-        return self._prove(language, "witnesses_agree", items, one, lambda p: p.outcome,
-                           "each side's witness solves the other")
+        return self._prove(language, "witnesses_agree", "witness_agreement", items,
+                           lambda p: p.outcome, "each side's witness solves the other")
 
     def interactions(self, items: list[tuple[str, DomainPatterns]]) -> list[Interaction]:
         """For each SMT-LIB problem and its domains' touchstones: connected, links needed?"""
-        timeout = self.toolset.z3_timeout_ms
-        return self._prove(FormalLanguage.SMTLIB2, "interacting", items,
-                           lambda item: smt_proofs.interaction(item[0], item[1], timeout),
+        return self._prove(FormalLanguage.SMTLIB2, "interacting", "interaction", items,
                            lambda i: "interacting" if i.holds else "not interacting",
                            "domains connected and every link adding a constraint")
 
@@ -283,8 +288,5 @@ class Toolbox:
                        ) -> list[MissingProof]:
         """For each (missing-domain version, original, dropped domain, domains' touchstones),
         all SMT-LIB: is the dropped domain's part no longer entailed?"""
-        timeout = self.toolset.z3_timeout_ms
-        return self._prove(FormalLanguage.SMTLIB2, "missing", items,
-                           lambda item: smt_proofs.missing_domain(*item, timeout),
-                           lambda m: m.dropped.outcome,
-                           "the dropped domain no longer entailed")
+        return self._prove(FormalLanguage.SMTLIB2, "missing", "missing", items,
+                           lambda m: m.dropped.outcome, "the dropped domain no longer entailed")

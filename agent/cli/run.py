@@ -228,6 +228,25 @@ def register(app: typer.Typer) -> None:
                                "the workspace's model cache")] = False,
         concurrency: Annotated[int | None, typer.Option(
             help="model calls in flight at most (default 16)")] = None,
+        executor: Annotated[str | None, typer.Option(
+            help="local (this process, the default) | ray (a Ray cluster; "
+                 "pip install 'retrolean[ray]')")] = None,
+        ray_address: Annotated[str | None, typer.Option(
+            help="Ray cluster to join (default: start a local Ray)")] = None,
+        shard_size: Annotated[int | None, typer.Option(
+            help="records per shard; a run of more problems writes sets in shards "
+                 "(default 1000)")] = None,
+        batch_size: Annotated[int | None, typer.Option(
+            help="records per batch (default: a shard locally, 50 on Ray)")] = None,
+        ray_workers: Annotated[int | None, typer.Option(
+            help="Ray stage workers (default: the cluster's spare CPUs)")] = None,
+        ray_checkers: Annotated[int | None, typer.Option(
+            help="Ray checker actors (default: one per 8 CPUs)")] = None,
+        ray_checker_cpus: Annotated[float | None, typer.Option(
+            help="CPUs per Ray checker actor (default 0.5; Lean with Mathlib: its REPL "
+                 "pool's cores)")] = None,
+        ray_embedders: Annotated[int | None, typer.Option(
+            help="Ray embedding actors (default: one per GPU, else one)")] = None,
     ) -> None:
         """Run the agent toward GOAL (plan approved automatically) and write a new run."""
         from retrolean.agent.pipeline import RunOptions, prepare
@@ -240,7 +259,11 @@ def register(app: typer.Typer) -> None:
                                  budget_tokens=budget_tokens, n=n, seed=seed, k=k,
                                  domains=domains, max_stage_attempts=max_stage_attempts,
                                  model=model, base_url=base_url, concurrency=concurrency,
-                                 use_cache=False if no_cache else None)
+                                 use_cache=False if no_cache else None, executor=executor,
+                                 ray_address=ray_address, shard_size=shard_size,
+                                 batch_size=batch_size, ray_workers=ray_workers,
+                                 ray_checkers=ray_checkers, ray_checker_cpus=ray_checker_cpus,
+                                 ray_embedders=ray_embedders)
         if resume_ref:
             session = resume(settings, resume_ref)
             console.print(f"retrolean: resuming {session.run_id}")

@@ -30,15 +30,15 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Without SET: the run's sets. With SET: its records. With --id: one record in full."""
         from retrolean.agent.cli.record_view import find_record, record_view, set_table
-        from retrolean.memory.runs import resolve_run, set_names, set_path
-        from retrolean.tools.save_set import load_set
+        from retrolean.memory.runs import read_run_set, resolve_run, set_names, set_path
+        from retrolean.memory.sets import count_set
 
         ws = workspace_at(workspace)
         run_dir = ws.run_dir(resolve_run(ws, run))
         if record_id is not None:
             names = [set_name] if set_name else list(reversed(set_names(run_dir)))
             for name in names:
-                records = load_set(set_path(run_dir, name))
+                records = read_run_set(run_dir, name)
                 if any(str(r.get("id", "")).startswith(record_id) for r in records):
                     console.print(f"[dim]from set {name}[/]")
                     console.print(record_view(find_record(records, record_id)))
@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
             raise UserError(f"no record {record_id!r} in {where} of run {run_dir.name}; "
                             f"`retrolean sets show {run_dir.name} SET` lists ids")
         if set_name:
-            console.print(set_table(set_name, load_set(set_path(run_dir, set_name))))
+            console.print(set_table(set_name, read_run_set(run_dir, set_name)))
             return
         names = set_names(run_dir)
         if not names:
@@ -57,5 +57,6 @@ def register(app: typer.Typer) -> None:
             table.add_column(col)
         for name in names:
             path = set_path(run_dir, name)
-            table.add_row(name, str(len(load_set(path))), str(path.relative_to(run_dir)))
+            table.add_row(name, str(count_set(run_dir / "sets", name)),
+                          str(path.relative_to(run_dir)))
         console.print(table)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from langgraph.types import interrupt
 
+from retrolean.agent.executors.batches import StageJob
 from retrolean.agent.graph.decide import Spent, decide
 from retrolean.agent.graph.runtime import Runtime
+from retrolean.agent.graph.stage_sets import first_input, next_input
 from retrolean.agent.graph.state import RunState
 from retrolean.agent.graph.steering import (
     STOP_WORDS,
@@ -35,13 +36,7 @@ from retrolean.memory.lessons import Lessons, append_lesson, lessons_for, plan_k
 from retrolean.recipes.backends.calls import CallTotals
 from retrolean.recipes.plans import stage_problems
 from retrolean.recipes.recipe import Recipe, StageSpec
-from retrolean.recipes.records import Record
-from retrolean.recipes.stages import STAGES
 from retrolean.recipes.stages.accounting import running_totals
-from retrolean.recipes.stages.context import StageResult
-from retrolean.recipes.stages.reasons import summarize_reasons
-from retrolean.tools.registry import SaveSetArgs
-from retrolean.tools.save_set import load_set, save_set
 from retrolean.traces.block_data import (
     EvaluationData,
     OrientationData,
@@ -49,7 +44,6 @@ from retrolean.traces.block_data import (
     StageStart,
     StageYield,
 )
-from retrolean.traces.schema import call_block
 
 APPROVE = {"", "y", "yes", "ok", "okay", "approve", "approved", "go", "run", "lgtm", "sure"}
 REJECT = STOP_WORDS
@@ -162,69 +156,36 @@ class Nodes:
         problems = stage_problems(stages, self.rt.prepared.target)
         if problems:  # a plan saved by an older version, resumed
             raise UserError(f"run {self.rt.run_id}'s plan cannot run: {problems[0]}")
-        prepared = self.rt.prepared
-        prepared.ctx.backend.use_parameters(recipe.parameters)
-        ctx = replace(prepared.ctx, recipe=recipe, attempt=attempt,
-                      progress=self.rt.progress.advance,
-                      tools=prepared.toolset.toolbox(stage.tools, stage=stage.name,
-                                                     trace=self.rt.trace))
-        records = self._input(state, stages, i, recipe)
+        self.rt.prepared.ctx.backend.use_parameters(recipe.parameters)
+        given = (first_input(self.rt.prepared.sample(recipe, selection_of(self.rt, state)),
+                             self.rt.shard_size) if i == 0
+                 else next_input(self.rt.run_dir / "sets", stages[i - 1].name))
         start = StageStart(name=stage.name, skill=stage.skill, tools=stage.tools,
-                           records_in=len(records), attempt=attempt + 1,
+                           records_in=given.records, attempt=attempt + 1,
                            parameters=state.get("overrides") or {})
         self.rt.trace.write("orientation", f"Stage {stage.name}"
                             + (f", attempt {attempt + 1}" if attempt else "")
-                            + f": {len(records)} records in; skill {stage.skill}, tools "
+                            + f": {given.records} records in"
+                            + (f" ({len(given.sources)} shards)" if given.sharded else "")
+                            + f"; skill {stage.skill}, tools "
                             f"{', '.join(stage.tools) or 'none'}.", stage=stage.name,
                             data=OrientationData(stage=start))
         if stage.expectation:
             self.rt.trace.write("expectation", stage.expectation, stage=stage.name,
                                 data={"min_yield": stage.min_yield})
-        self.rt.progress.start(stage.name, len(records))
+        self.rt.progress.start(stage.name, given.records)
         t0 = time.perf_counter()
-        result = STAGES[stage.name].run(records, ctx) if records else None
-        seconds = time.perf_counter() - t0
+        job = StageJob(stage=stage, recipe=recipe, attempt=attempt,
+                       batch_size=self.rt.job_batch_size())
+        row = self.rt.stage_sets().run(job, given, self.rt.progress.advance,
+                                       lambda: time.perf_counter() - t0)
         self.rt.progress.finish(stage.name)
-        for call in ctx.backend.drain_calls():  # any a stage made outside its tool calls
-            self.rt.trace.add(call_block(call, stage.name))
-        row = self._save(stage.name, len(records), result, seconds)
         self.rt.commit(f"{stage.name} ({row.summary()})")
         spent = CallTotals.from_figures(row.figures.get("model_calls", {}))
         return {"calls": with_entry(state.get("calls"), stage.name, spent, attempt + 1),
                 "rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
                 "attempts": {**(state.get("attempts") or {}), stage.name: attempt + 1},
                 "spent_seconds": state.get("spent_seconds", 0.0) + time.perf_counter() - started}
-
-    def _save(self, stage: str, records_in: int, result: StageResult | None,
-              seconds: float) -> StageYield:
-        """The stage's sets written by the agent's own save_set call; its yield observed."""
-        accepted = result.accepted if result else []
-        rejected = result.rejected if result else []
-        saver = self.rt.prepared.toolset.toolbox(["save_set"], stage=stage, trace=self.rt.trace)
-        with saver.call("save_set", SaveSetArgs(name=stage, accepted=len(accepted),
-                                                rejected=len(rejected)),
-                        f"Save the {stage} sets.") as batch:
-            paths = save_set(self.rt.run_dir / "sets", stage, accepted, rejected)
-            kinds = Counter(r.reject.kind if r.reject else "unknown" for r in rejected)
-            reasons = {kind: summarize_reasons([r.reject.reason for r in rejected
-                                                if r.reject and r.reject.kind == kind])
-                       for kind in kinds}
-            row = StageYield(stage=stage, records_in=records_in, records_out=len(accepted),
-                             rejected=len(rejected), seconds=round(seconds, 3),
-                             set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
-                             rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
-                             if "rejected" in paths else None,
-                             reasons=dict(kinds.most_common()), examples=reasons,
-                             figures=result.figures if result else {})
-            batch.observe(f"{stage}: {row.summary()}.", stage_yield=row)
-        return row
-
-    def _input(self, state: RunState, stages: list[StageSpec], i: int,
-               recipe: Recipe) -> list[Record]:
-        if i == 0:
-            return self.rt.prepared.sample(recipe, selection_of(self.rt, state))
-        path = self.rt.run_dir / "sets" / f"{stages[i - 1].name}.jsonl"
-        return [Record.model_validate(r) for r in load_set(path)] if path.exists() else []
 
     def evaluate(self, state: RunState) -> RunState:
         """Compare the stage's yield with its expectation and decide what comes next."""
@@ -273,6 +234,10 @@ class Nodes:
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
         t = running_totals(self.rt.prepared.ctx.backend)
+        if self.rt.executor is not None:  # calls made on Ray's workers count too
+            remote = self.rt.executor.call_totals()
+            t = t.model_copy(update={name: getattr(t, name) + getattr(remote, name) for name in
+                                     ("calls", "cache_hits", "tokens_in", "tokens_out")})
         return Spent(seconds=state.get("spent_seconds", 0.0),
                      model_calls=t.calls - t.cache_hits,  # a cached answer costs nothing
                      tokens=t.tokens_in + t.tokens_out)

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from retrolean.agent.executors import Executor, LocalExecutor
 from retrolean.agent.graph.decide import Budget
 from retrolean.agent.graph.planner import Revision
+from retrolean.agent.graph.stage_sets import StageSets
 from retrolean.agent.pipeline import PreparedRun
 from retrolean.recipes.backends.calls import CallTotals
 from retrolean.recipes.recipe import Parameters
@@ -71,6 +73,22 @@ class Runtime:
     planner: Planner | None = None  # a model planner; None on the template backend
     lessons_path: Path | None = None
     notify: Callable[[str], None] = field(default=lambda line: None)  # a line for the screen
+    executor: Executor | None = None  # None: the local executor
+    shard_size: int = 1000  # a run of more problems writes its sets in shards
+    batch_size: int | None = None  # None: the executor's default
+
+    def stage_sets(self) -> StageSets:
+        """The run's stage runner: its executor, tools, trace and sets directory."""
+        if self.executor is None:
+            self.executor = LocalExecutor(self.prepared)
+        return StageSets(executor=self.executor, toolset=self.prepared.toolset,
+                         trace=self.trace, run_dir=self.run_dir, shard_size=self.shard_size,
+                         ignore_shards=self.workspace.ignore_shards)
+
+    def job_batch_size(self) -> int:
+        """Records per batch: as set, else the executor's default, else a whole shard."""
+        default = self.executor.default_batch_size if self.executor else None
+        return self.batch_size or default or self.shard_size
 
     @property
     def workspace(self):  # noqa: ANN201 - Workspace; avoids an import cycle in annotations

@@ -55,6 +55,7 @@ from retrolean.skills.prompting import Prompt, has_prompt, load_prompt, prompt_v
 from retrolean.tools.checkers import Checker, remember_verdicts
 from retrolean.tools.formal_text import code_in_caption
 from retrolean.tools.generate import ModelClient, ModelConfig, ResponseCache
+from retrolean.tools.generate.budget import EndpointBudget
 from retrolean.tools.generate.parsing import ParsedOutput
 from retrolean.tools.judge import JudgeScore
 from retrolean.tools.signatures import signature_of
@@ -111,11 +112,12 @@ class ModelBackend:
     def for_endpoint(cls, *, base_url: str, model: str, api_key: str | None,
                      cards: dict[str, DomainCard], cache_path: Path | None,
                      concurrency: int = 16, timeout_s: float = 300.0,
-                     **options: Any) -> ModelBackend:
-        """A backend on a new client for the endpoint; `cache_path` None means no cache file."""
+                     budget: EndpointBudget | None = None, **options: Any) -> ModelBackend:
+        """A backend on a new client for the endpoint; `cache_path` None means no cache file;
+        `budget` shares the endpoint's limits with other processes."""
         config = ModelConfig(base_url=base_url, model=model, concurrency=concurrency,
                              timeout_s=timeout_s, api_key=SecretStr(api_key or "EMPTY"))
-        return cls(ModelClient(config), cards, cache_path=cache_path, **options)
+        return cls(ModelClient(config, budget=budget), cards, cache_path=cache_path, **options)
 
     def _ask(self, asks: list[Ask]) -> list[ParsedOutput[Any] | Failure]:
         self.open_cache()

@@ -18,6 +18,13 @@ the stage could not run, and which tools it can use at all:
   domain). Plan validation asks for the checker tool that runs that prover.
 
 Each stage is registered wrapped by `accounted` (its model calls join its figures).
+
+A stage is a map over records in batches: `run(records, ctx)` may be given any
+batch (an executor, `agent/executors`, picks them), so every stage is
+batch-local — each record's draws come from `ctx.rng(record id, stage)`, never
+from its neighbours — and its per-batch figures are counts, summed over batches
+(`figures.merge_figures`). A whole-stage figure (the similarity distribution) is a
+`measure` read off every output record once the batches are merged.
 """
 
 from __future__ import annotations
@@ -30,9 +37,10 @@ from retrolean.recipes.records import Record
 from retrolean.recipes.stages.accounting import accounted
 from retrolean.recipes.stages.context import StageContext, StageResult
 from retrolean.recipes.stages.conversations import conversations
-from retrolean.recipes.stages.english import caption, roundtrip
+from retrolean.recipes.stages.english import caption, roundtrip, roundtrip_similarity
+from retrolean.recipes.stages.figures import Measure
 from retrolean.recipes.stages.formal import formalize, presence
-from retrolean.recipes.stages.personas import fill_in, missing, personas
+from retrolean.recipes.stages.personas import fill_in, missing, missing_similarity, personas
 from retrolean.tools.checkers import CHECKER_LANGUAGE
 
 StageRun = Callable[[list[Record], StageContext], StageResult]
@@ -49,6 +57,7 @@ class StageDef:
     generates: bool = True
     checks_formal: bool = False
     judges: bool = False
+    measures: dict[str, Measure] = field(default_factory=dict)  # whole-stage figures
     proves: str | None = None  # "run": in the run's language; "z3": with Z3 on SMT-LIB
 
     def usable_tools(self) -> set[str]:
@@ -75,13 +84,15 @@ STAGES: dict[str, StageDef] = {
     "caption": _def(caption, {"formal"}, {"english"}),
     "roundtrip": _def(roundtrip, {"english"}, {"checkpoint"}, checks_formal=True, proves="run",
                       needs={"embed_similarity": "to compare the round trip with the "
-                                                 "original"}),
+                                                 "original"},
+                      measures={"similarity": roundtrip_similarity}),
     "personas": _def(personas, {"english"}, {"personas"}),
     "missing": _def(missing, {"personas"}, {"missing"}, checks_formal=True, proves="z3",
                     needs={"touchstones": "to confirm the dropped domain's touchstones are "
                                           "gone",
                            "embed_similarity": "to measure how far the version moved from "
-                                               "the full problem"}),
+                                               "the full problem"},
+                    measures={"similarity": missing_similarity}),
     "fill_in": _def(fill_in, {"missing"}, {"fill_in"}),
     "conversations": _def(conversations, {"fill_in", "personas", "english"},
                           {"conversations"}),

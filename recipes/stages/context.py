@@ -30,7 +30,7 @@ from retrolean.recipes.recipe import Recipe
 from retrolean.recipes.records import Record, Reject, ToolCheck
 from retrolean.skills.cards import ConversationTemplate, DomainCard, PersonaCard
 from retrolean.tools.checkers import CHECKER_LANGUAGE
-from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.embed_similarity import SimilarityModel
 from retrolean.tools.judge import JudgeScore
 from retrolean.tools.registry import GenerateArgs, JudgeArgs
 from retrolean.tools.toolbox import Toolbox, ToolNotNamed
@@ -63,7 +63,7 @@ class StageContext:
     attempt: int = 0  # a retried stage draws afresh: the attempt joins every seed
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> SimilarityModel:
         """The run's embedding model."""
         return self.tools.toolset.embedder
 

@@ -22,7 +22,6 @@ verify nothing — and the new caption goes round again.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 
 from retrolean.recipes.backends.base import Failure, FormalDraft, Reformalize
@@ -71,13 +70,16 @@ def roundtrip(records: list[Record], ctx: StageContext) -> StageResult:
             break
         todo = _recaption(again, ctx, result)
     ctx.progress(len(records))
-    checked = [r.english.roundtrip for r in records
-               if r.english and r.english.roundtrip and r.english.roundtrip.similarity is not None]
-    result.figures["similarity"] = similarity_figures([rt.similarity for rt in checked])
     result.figures["method"] = dict(sorted(Counter(
         f"{rt.method or 'none'}: {rt.outcome}" for r in records if r.english
         for rt in [r.english.roundtrip] if rt).items()))
-    return result
+    return result  # its similarity figures: a measure over the whole stage (stages/__init__)
+
+
+def roundtrip_similarity(record: Record) -> float | None:
+    """The round trip's similarity to the original, where the caption was formalized again."""
+    rt = record.english.roundtrip if record.english else None
+    return rt.similarity if rt else None
 
 
 def formalize_again(records: list[Record], texts: list[str], ctx: StageContext, *,
@@ -210,13 +212,3 @@ def _recaption(records: list[Record], ctx: StageContext, result: StageResult) ->
         again.append(record)
     return again
 
-
-def similarity_figures(values: list[float]) -> dict[str, float]:
-    """A stage's similarity figures for its report: count, min, median, mean and max.
-
-    Example: similarity_figures([0.9, 1.0]) -> {"count": 2, "min": 0.9, "median": 0.95, …}
-    """
-    if not values:
-        return {"count": 0}
-    return {"count": len(values), "min": min(values), "median": statistics.median(values),
-            "mean": round(statistics.fmean(values), 4), "max": max(values)}

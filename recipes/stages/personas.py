@@ -8,7 +8,7 @@ from collections import Counter
 from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft
 from retrolean.recipes.records import FillInTurn, Missing, PersonaText, Record, RoundTrip
 from retrolean.recipes.stages.context import StageContext, StageResult
-from retrolean.recipes.stages.english import formalize_again, similarity_figures
+from retrolean.recipes.stages.english import formalize_again
 from retrolean.recipes.stages.formal import draft_of, smt_texts
 from retrolean.tools.smt_proofs import MissingProof
 
@@ -90,8 +90,7 @@ def missing(records: list[Record], ctx: StageContext) -> StageResult:
         record.missing = Missing(dropped=req.dropped, frame_shifted=req.frame_shift,
                                  frames=out.frames, persona=req.persona.id, text=out.text)
         kept.append(record)
-    sims = verify_missing(kept, ctx, result)
-    result.figures["similarity"] = similarity_figures(sims)
+    verify_missing(kept, ctx, result)  # its similarity figures: a measure (stages/__init__)
     result.figures["frame_shifted"] = sum(r.missing.frame_shifted for r in kept)  # type: ignore[union-attr]
     result.figures["method"] = dict(sorted(Counter(
         f"{r.missing.method}: {r.missing.outcome}" for r in kept).items()))  # type: ignore[union-attr]
@@ -178,6 +177,12 @@ def _missing_proofs(ctx: StageContext, formed: list[tuple[Record, FormalDraft]]
     found = iter(ctx.tools.missing_proofs(asked) if asked else [])
     return [next(found) if o is not None and v is not None else None
             for o, v in zip(originals, versions, strict=True)]
+
+
+def missing_similarity(record: Record) -> float | None:
+    """How close the missing-domain version's formalization is to the full problem."""
+    rt = record.missing.roundtrip if record.missing else None
+    return rt.similarity if rt else None
 
 
 def fill_in(records: list[Record], ctx: StageContext) -> StageResult:

@@ -22,10 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from retrolean.memory.atomic import write_lines_atomic
 from retrolean.memory.errors import UserError
-from retrolean.memory.runs import set_path
+from retrolean.memory.runs import read_run_set
 from retrolean.tools.export.dedup import DedupReport, TextEmbedder, dedup
 from retrolean.tools.export.split import assign_splits, split_records
-from retrolean.tools.save_set import load_set
 from retrolean.traces.chat import validate_conversation
 
 FORMATS = ("messages", "sharegpt")
@@ -87,7 +86,7 @@ def export_conversations(run_dirs: list[Path], out: Path, fmt: str = "messages",
     records: list[dict[str, Any]] = []
     owner: dict[int, str] = {}
     for run_dir in run_dirs:
-        for r in load_set(set_path(run_dir, set_name)):
+        for r in read_run_set(run_dir, set_name):
             owner[id(r)] = run_dir.name
             records.append(r)
     kept, report = dedup(records, dedup_mode, embedder, threshold)

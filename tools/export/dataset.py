@@ -27,11 +27,10 @@ from typing import Any
 
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.errors import UserError
-from retrolean.memory.runs import read_plan, set_names, set_path
+from retrolean.memory.runs import read_plan, read_run_set, set_names, set_path
 from retrolean.tools.export.dataset_card import MARKER, DatasetExport, SetExport, render_card
 from retrolean.tools.export.dedup import TextEmbedder, dedup
 from retrolean.tools.export.split import assign_splits, split_records
-from retrolean.tools.save_set import load_set
 
 log = logging.getLogger(__name__)
 CONVERSATIONS = "conversations"  # the set exported one row per conversation
@@ -133,10 +132,10 @@ def export_dataset(run_dir: Path, out: Path, dedup_mode: str = "exact",
     _prepare_out(out)
     names = [n for n in set_names(run_dir) if rejects or not n.endswith(".rejects")]
     if only:
-        names = [set_path(run_dir, n).name.removesuffix(".jsonl") for n in only]
+        names = [n.removesuffix(".jsonl") for n in only if set_path(run_dir, n)]
     if not names:
         raise UserError(f"run {run_dir.name} has no sets to export")
-    loaded = {n: load_set(set_path(run_dir, n)) for n in names}
+    loaded = {n: read_run_set(run_dir, n) for n in names}
     assignment = assign_splits([r for rs in loaded.values() for r in rs], test_size, seed)
     result = DatasetExport(out=out)
     result.combinations = {s: sum(1 for v in assignment.values() if v == s)

@@ -11,6 +11,9 @@ default, httpx, or langchain-openai's ChatOpenAI through the OpenAI SDK), with:
 - the endpoint's rate budget (rate_budget.py), shared by every client of the
   same endpoint: after a 429 nobody sends until its Retry-After (or a backoff)
   has passed, and the `x-ratelimit-*` headers pace sends before a 429;
+- with an `EndpointBudget` (budget.py) as well — the Ray executor's, shared with
+  every other *process* calling the endpoint — a slot from it around each attempt
+  too, and a 429 reported to it pauses every worker of the cluster;
 - retries on 429, 408/409, 5xx, timeouts, dropped connections and non-JSON
   bodies: exponential backoff with full jitter, or the server's Retry-After
   (seconds or HTTP-date) when it sends one (faults.py);
@@ -41,16 +44,18 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 import urllib.parse
 import weakref
 from collections import Counter
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from retrolean.tools.generate.budget import EndpointBudget
 from retrolean.tools.generate.cache import ResponseCache, cache_key
 from retrolean.tools.generate.completion import (
     CallFailure,
@@ -102,12 +107,14 @@ class ModelClient:
     """Calls one model on one OpenAI-compatible endpoint; see the module docstring."""
 
     def __init__(self, config: ModelConfig, cache: ResponseCache | None = None, *,
-                 rate_budget: RateBudget | None = None) -> None:
+                 rate_budget: RateBudget | None = None,
+                 budget: EndpointBudget | None = None) -> None:
         self.config = config
         self.cache = cache
         self.rate_budget: RateBudget = rate_budget or budget_for(
             config.base_url, backoff_base_s=config.backoff_base_s,
             backoff_max_s=config.backoff_max_s)
+        self.budget = budget  # shared with other processes (the Ray executor's workers)
         self.logprobs_supported: bool | None = None
         self._stats: Counter[str] = Counter()  # plain ints: a pydantic setattr per count is
         self._stats_lock = threading.Lock()      # measurable at hundreds of calls a second
@@ -233,7 +240,7 @@ class ModelClient:
         resources = self._resources()
         limit = timeout_s or self.config.timeout_s
         budget = self.rate_budget
-        async with resources.slots:
+        async with resources.slots, self._shared_slot():
             ticket = await budget.acquire(_token_estimate(messages, params))
             try:
                 started = time.perf_counter()
@@ -246,6 +253,8 @@ class ModelClient:
                     self._count(requests=1)
                     error = classify(exc, base_url=self.config.base_url,
                                      model=self.config.model, timeout_s=limit)
+                    if error.status is not None and self.budget is not None:
+                        await self.budget.observe(error.status, error.retry_after_s)
                     if error.status is not None:
                         wait = error.retry_after_s
                         budget.observe(ticket, error.status, error.headers, None if wait is None
@@ -262,6 +271,18 @@ class ModelClient:
             raise ModelCallError("protocol", f"the answer from {self.config.base_url} has no "
                                              "choices")
         return answer, latency_ms
+
+    @contextlib.asynccontextmanager
+    async def _shared_slot(self) -> AsyncIterator[None]:
+        """A slot from the budget shared with other processes, where there is one."""
+        if self.budget is None:
+            yield
+            return
+        await self.budget.acquire()
+        try:
+            yield
+        finally:
+            await self.budget.release()
 
     def _completion(self, answer: Answer, params: dict[str, Any], latency_ms: float,
                     **fields: Any) -> Completion:
