@@ -46,6 +46,14 @@ VALUES: dict[str, tuple[str, object, str | None]] = {
     "RETROLEAN_BUDGET_MODEL_CALLS": ("10", 10, "0"),
     "RETROLEAN_BUDGET_TOKENS": ("1000", 1000, "none"),
     "RETROLEAN_MAX_STAGE_ATTEMPTS": ("3", 3, "0"),
+    "RETROLEAN_EXECUTOR": ("ray", "ray", "spark"),
+    "RETROLEAN_RAY_ADDRESS": ("127.0.0.1:6379", "127.0.0.1:6379", None),
+    "RETROLEAN_SHARD_SIZE": ("500", 500, "0"),
+    "RETROLEAN_BATCH_SIZE": ("50", 50, "0"),
+    "RETROLEAN_RAY_WORKERS": ("3", 3, "0"),
+    "RETROLEAN_RAY_CHECKERS": ("2", 2, "0"),
+    "RETROLEAN_RAY_CHECKER_CPUS": ("1.5", 1.5, "0"),
+    "RETROLEAN_RAY_EMBEDDERS": ("1", 1, "0"),
 }
 
 
