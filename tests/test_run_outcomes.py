@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from review_run import cli, only_run
 from rich.console import Console
 
 from retrolean.agent.cli import main
@@ -15,17 +16,6 @@ from retrolean.agent.runner import resumable
 from retrolean.tools.save_set import load_set
 from retrolean.traces.block_data import StageYield
 from retrolean.traces.writer import read_trace
-
-
-def cli(*argv: str) -> int:
-    with pytest.raises(SystemExit) as e:
-        main(list(argv))
-    return int(e.value.code or 0)
-
-
-def only_run(workspace: Path) -> Path:
-    (run,) = (workspace / "runs").iterdir()
-    return run
 
 
 def blocks(run: Path, type_: str) -> list:

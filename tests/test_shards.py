@@ -10,8 +10,8 @@ from pathlib import Path
 
 import git
 import pytest
+from review_run import cli, only_run
 
-from retrolean.agent.cli import main
 from retrolean.agent.executors import open_executor
 from retrolean.agent.graph import stage_sets
 from retrolean.agent.settings import Settings
@@ -31,17 +31,6 @@ from retrolean.memory.sets import (
 from retrolean.recipes.stages.figures import merge_figures
 
 GOAL = "make R1 easier to prompt"
-
-
-def cli(*argv: str) -> int:
-    with pytest.raises(SystemExit) as e:
-        main(list(argv))
-    return int(e.value.code or 0)
-
-
-def only_run(workspace: Path) -> Path:
-    (run,) = (workspace / "runs").iterdir()
-    return run
 
 
 def all_sets(run: Path) -> dict[str, list[dict]]:
