@@ -67,6 +67,10 @@ def resolve_language(requested: str, settings: Settings) -> tuple[FormalLanguage
             raise UserError(f"--formal lean4 needs Lean, but it is not usable here "
                             f"({info.detail or 'not found'}); install Lean or use --formal smtlib2")
         return FormalLanguage.LEAN4, f"asked for Lean 4 ({info.version})"
+    if info.found and settings.uses_model:
+        # Z3 decides whether domains interact; a model's Lean text gives it nothing to read.
+        return FormalLanguage.SMTLIB2, (f"auto: found {info.version}, but with a model only "
+                                        "SMT-LIB 2 lets Z3 decide that domains interact")
     if info.found:
         return FormalLanguage.LEAN4, f"auto: found {info.version}"
     return FormalLanguage.SMTLIB2, "auto: no Lean here, so SMT-LIB 2 checked by Z3"
@@ -155,6 +159,10 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     recipe = recipe.model_copy(update={"parameters": params})
     workspace = Workspace(settings.workspace)
     language, why = resolve_language(settings.formal, settings)
+    if language == FormalLanguage.LEAN4 and settings.uses_model:
+        notes.append("with a model writing Lean 4, no prover here decides that the domains "
+                     "interact, so formalize rejects its problems as undecided; "
+                     "--formal smtlib2 is decided by Z3")
     backend, check = make_backend(settings, cards, workspace.root, params.temperature_scale,
                                   formal_checker(settings.z3_timeout_ms,
                                                  LeanConfig.from_settings(settings)),
