@@ -65,6 +65,17 @@ def test_report_writes_html_json_and_figures_and_commits(evaluated):
     assert message.startswith(f"eval {run.name}: report")
 
 
+def test_text_quality_of_the_template_run_meets_the_bar(evaluated):
+    """The embedded default's text promises, as the report measures them."""
+    _, run = evaluated
+    h = json.loads((run / "eval" / "eval.json").read_text())["headline"]
+    assert h["text.repeated_sentence_texts"] == 0 and h["text.identifier_leaks"] == 0
+    assert h["text.grounded_figures"] == 1.0 and h["text.user_repastes"] == 0.0
+    assert h["text.verbatim_catalog"] <= 0.1
+    assert h["text.frame_shift_unused"] in (1.0, None)
+    assert "Text quality" in (run / "eval" / "report.html").read_text()
+
+
 def test_yields_and_similarities_agree_with_the_sets(evaluated):
     _, run = evaluated
     data = json.loads((run / "eval" / "eval.json").read_text())
