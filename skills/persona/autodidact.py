@@ -17,7 +17,7 @@ it is really seating guests at a few tables …), and it runs over 5 vertices."
 from __future__ import annotations
 
 from retrolean.skills.cards import Frame
-from retrolean.skills.persona.base import Draft, NeedHint, PersonaProcess, Scene
+from retrolean.skills.persona.base import RELATION_SYMBOL, Draft, PersonaProcess, Scene
 from retrolean.skills.persona.grammar import Voice
 from retrolean.skills.persona.lay import DomainView, LinkView
 
@@ -105,32 +105,20 @@ class Autodidact(PersonaProcess):
 
         return voice.fresh(lambda: self.finish(make()))
 
-    def need_segment(self, view: DomainView, voice: Voice, hint: NeedHint) -> str:
-        def make() -> str:
-            core = view.need_core(voice.rng, conditions=voice.rng.choice((1, 2)))
-            parts = [voice.expand("need", core=core, field=self.field(voice),
-                                  coin=self.coin(voice))]
-            if hint.tie and voice.chance(0.6):
-                parts.append(voice.expand("need_tie", tie=hint.tie))
-            elif hint.theme and voice.chance(0.4):
-                parts.append(voice.expand("need_theme", theme=hint.theme))
-            return self.finish(" ".join(parts))
+    need_conditions = (1, 2)
+    tie_rate, theme_rate = 0.6, 0.4
 
-        return voice.fresh(make)
+    def need_slots(self, voice: Voice) -> dict[str, str]:
+        return {"field": self.field(voice), "coin": self.coin(voice)}
 
     def link_segment(self, link: LinkView, voice: Voice, draft: Draft) -> str:
         def make(notes: Draft) -> str:
-            rng = voice.rng
-            scope = {"item": "one_of", "each": "each_of", "sum": "all_of"}[link.link.scope]
-            a = voice.expand(scope, q=link.a.quantity(link.link.port_a, rng))
-            b = voice.expand(scope, q=link.b.quantity(link.link.port_b, rng))
+            a, b = self.link_sides(link, voice)
             relation = link.link.relation
             if relation != "equal" and voice.chance(0.2 * self.noise):
                 notes.errors.append(f"link {link.index}: '{relation}' stated backwards")
                 a, b = b, a
-            symbol = {"equal": "link_equal", "offset": "link_offset",
-                      "at_most": "link_below"}[relation]
-            return voice.expand(symbol, a=a, b=b, d=str(abs(link.link.offset)),
-                                field=self.field(voice))
+            return voice.expand(RELATION_SYMBOL[relation], a=a, b=b,
+                                d=str(abs(link.link.offset)), field=self.field(voice))
 
         return self.noted(voice, draft, make)

@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 
 from retrolean.skills.cards import DomainCard, Frame, PersonaCard
 from retrolean.skills.persona.grammar import Voice, capitalise, load_grammar
-from retrolean.skills.persona.lay import DomainView, LinkView, reserved_frame, views_of
+from retrolean.skills.persona.lay import DomainView, LinkView, reserved_frame, spec_key, views_of
 from retrolean.skills.problems.spec import ProblemSpec
 from retrolean.skills.wording import NUMBER_WORDS, number_word
 
+SCOPE_SYMBOL = {"item": "one_of", "each": "each_of", "sum": "all_of"}  # grammar symbol per scope
+RELATION_SYMBOL = {"equal": "link_equal", "offset": "link_offset", "at_most": "link_below"}
 TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty", 6: "sixty", 7: "seventy",
         8: "eighty", 9: "ninety"}
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
@@ -48,6 +50,29 @@ def rough_number(n: int) -> str:
 def sentence_case(text: str) -> str:
     """Every sentence starting with a capital. Example: "ok. so 5." -> "Ok. So 5."."""
     return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), capitalise(text))
+
+
+class Misremembering:
+    """A way of saying figures that, when `active`, gets the first one above `above` wrong —
+    and says that same wrong figure wherever the same number comes up again in the phrase.
+
+    Example: with wrong=lambda n: 2 * n, "{n}-by-{n} board" for n = 8 -> "16-by-16 board".
+    """
+
+    def __init__(self, active: bool, wrong: Callable[[int], int], say: Callable[[int], str],
+                 note: Callable[[int, int], None], above: int = 1) -> None:
+        self.active, self.wrong, self.say, self.note, self.above = active, wrong, say, note, above
+        self.swapped: dict[int, int] = {}
+
+    def __call__(self, n: int) -> str:
+        if n in self.swapped:
+            return self.say(self.swapped[n])
+        if self.active and n > self.above:
+            self.active = False
+            self.swapped[n] = self.wrong(n)
+            self.note(self.swapped[n], n)
+            return self.say(self.swapped[n])
+        return self.say(n)
 
 
 @dataclass
@@ -79,6 +104,10 @@ def join_segments(segments: list[str]) -> str:
     return out
 
 
+SCENE_CACHE = 512
+_SCENES: dict[tuple[str, int], Scene] = {}
+
+
 @dataclass(frozen=True)
 class Scene:
     """The problem as a persona sees it: domains in the spec's order, links, its setting."""
@@ -87,6 +116,7 @@ class Scene:
     views: dict[str, DomainView]
     links: list[LinkView]
     reserved: dict[str, Frame]  # per domain, the frame kept back for a frame shift
+    cards: dict[str, DomainCard] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def theme(self) -> str | None:
@@ -94,8 +124,19 @@ class Scene:
 
     @classmethod
     def of(cls, spec: ProblemSpec, cards: dict[str, DomainCard]) -> Scene:
-        views, links = views_of(spec, cards)
-        return cls(spec, views, links, {d: reserved_frame(spec, d, cards[d]) for d in views})
+        """The scene of a problem; one record's personas, drop, fill-in and conversations
+        share it (kept for the last few hundred problems, since building the parts is
+        most of the cost)."""
+        key = (spec_key(spec), id(cards))
+        scene = _SCENES.get(key)
+        if scene is None or scene.cards is not cards:
+            views, links = views_of(spec, cards)
+            scene = cls(spec, views, links,
+                        {d: reserved_frame(spec, d, cards[d]) for d in views}, cards)
+            _SCENES[key] = scene
+            if len(_SCENES) > SCENE_CACHE:
+                del _SCENES[next(iter(_SCENES))]
+        return scene
 
     def frames_for(self, domain: str) -> list[Frame]:
         """The frames a persona may use for a domain: all but the reserved one."""
@@ -170,9 +211,38 @@ class PersonaProcess(ABC):
     def frame_segment(self, view: DomainView, frame: Frame, voice: Voice) -> str:
         """This persona's words for a domain seen through another frame."""
 
-    @abstractmethod
+    # how a persona voices a need: its figures, how many conditions, how often it adds a tie
+    need_conditions: tuple[int, ...] = (1,)
+    tie_rate = 0.5
+    theme_rate = 0.3
+
+    def number(self, n: int) -> str:
+        """How this persona says a figure in a need."""
+        return str(n)
+
+    def need_slots(self, voice: Voice) -> dict[str, str]:
+        """Extra slots the persona's `need` sentences use."""
+        return {}
+
     def need_segment(self, view: DomainView, voice: Voice, hint: NeedHint) -> str:
         """This persona voicing the need of a domain it does not know it is missing."""
+        def make() -> str:
+            core = view.need_core(voice.rng, self.number,
+                                  conditions=voice.rng.choice(self.need_conditions))
+            parts = [voice.expand("need", core=core, **self.need_slots(voice))]
+            if hint.tie and voice.chance(self.tie_rate):
+                parts.append(voice.expand("need_tie", tie=hint.tie))
+            elif hint.theme and voice.chance(self.theme_rate):
+                parts.append(voice.expand("need_theme", theme=hint.theme))
+            return self.finish(" ".join(parts))
+
+        return voice.fresh(make)
+
+    def link_sides(self, link: LinkView, voice: Voice) -> tuple[str, str]:
+        """The two quantities a link ties, each named in this voice for the link's scope."""
+        scope = SCOPE_SYMBOL[link.link.scope]
+        return (voice.expand(scope, q=link.a.quantity(link.link.port_a, voice.rng)),
+                voice.expand(scope, q=link.b.quantity(link.link.port_b, voice.rng)))
 
     @abstractmethod
     def link_segment(self, link: LinkView, voice: Voice, draft: Draft) -> str:

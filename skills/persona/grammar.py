@@ -36,6 +36,26 @@ _A_VOWEL = re.compile(r"\b([Aa]) ([aeioAEIO](?!ne\b|nce\b))")
 TRIES = 12
 
 
+Piece = str | tuple[str, bool]  # literal text, or (symbol, optional)
+
+
+def _pieces(alternative: str) -> list[Piece]:
+    """An alternative split into literal text and references, parsed once.
+
+    Example: _pieces("hi <name?>!") -> ["hi ", ("name", True), "!"]
+    """
+    out: list[Piece] = []
+    pos = 0
+    for m in _REF.finditer(alternative):
+        if m.start() > pos:
+            out.append(alternative[pos:m.start()])
+        out.append((m.group(1), bool(m.group(2))))
+        pos = m.end()
+    if pos < len(alternative):
+        out.append(alternative[pos:])
+    return out
+
+
 class Grammar:
     """Symbols and their alternatives."""
 
@@ -48,6 +68,7 @@ class Grammar:
                     if ref[0] not in rules:
                         raise ValueError(f"{symbol!r} refers to unknown symbol {ref[0]!r}")
         self.rules = rules
+        self.pieces = {s: [_pieces(a) for a in alts] for s, alts in rules.items()}
 
     def __contains__(self, symbol: str) -> bool:
         return symbol in self.rules
@@ -72,8 +93,11 @@ def tidy(text: str) -> str:
     """Collapse doubled spaces, doubled commas and spaces before punctuation left by empty
     expansions, and write "an" before a vowel. Example: tidy("a  eigenmode ,, ok") ->
     "an eigenmode, ok"."""
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", _SPACES.sub(" ", text))
-    text = _DOUBLE_COMMA.sub(",", text).replace(",.", ".").replace(",;", ";")
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    if ",," in text or ", ," in text or ",." in text or ",;" in text:
+        text = _DOUBLE_COMMA.sub(",", text).replace(",.", ".").replace(",;", ";")
     return _A_VOWEL.sub(lambda m: m.group(1) + "n " + m.group(2), text).strip()
 
 
@@ -102,30 +126,38 @@ class Voice:
         self.said |= {sentence_key(s) for s in sentences(text)}
         self.named |= set(_QUOTED.findall(text))
 
-    def pick(self, symbol: str) -> str:
-        """One alternative of `symbol`, preferring those this text has not used yet."""
-        alternatives = self.grammar.rules[symbol]
+    def _index(self, symbol: str) -> int:
+        """Which alternative of `symbol` to use, preferring those this text has not used yet."""
+        n = len(self.grammar.rules[symbol])
         used = self.used.setdefault(symbol, set())
-        fresh = [i for i in range(len(alternatives)) if i not in used]
-        i = self.rng.choice(fresh or range(len(alternatives)))
+        if not used or len(used) >= n:
+            i = self.rng.randrange(n)
+        else:
+            i = self.rng.choice([i for i in range(n) if i not in used])
         used.add(i)
-        return alternatives[i]
+        return i
+
+    def pick(self, symbol: str) -> str:
+        """One alternative of `symbol` as written, preferring those this text has not used yet."""
+        return self.grammar.rules[symbol][self._index(symbol)]
 
     def expand(self, symbol: str, **slots: str) -> str:
         """`symbol` expanded all the way down, slots filled, spaces tidied."""
-        text = self._expand(self.pick(symbol), 0)
-        return tidy(_SLOT.sub(lambda m: slots[m.group(1)], text))
+        out: list[str] = []
+        self._expand(symbol, out, 0)
+        text = "".join(out)
+        if "{" in text:
+            text = _SLOT.sub(lambda m: slots[m.group(1)], text)
+        return tidy(text)
 
-    def _expand(self, text: str, depth: int) -> str:
+    def _expand(self, symbol: str, out: list[str], depth: int) -> None:
         if depth > 12:
             raise ValueError("grammar recursion too deep")
-
-        def one(m: re.Match[str]) -> str:
-            if m.group(2) and self.rng.random() < 0.5:
-                return ""
-            return self._expand(self.pick(m.group(1)), depth + 1)
-
-        return _REF.sub(one, text)
+        for piece in self.grammar.pieces[symbol][self._index(symbol)]:
+            if isinstance(piece, str):
+                out.append(piece)
+            elif not piece[1] or self.rng.random() >= 0.5:
+                self._expand(piece[0], out, depth + 1)
 
     def fresh(self, make: Callable[[], str]) -> str:
         """Text from `make` whose sentences this text has not said yet (a few tries), remembered.

@@ -20,7 +20,14 @@ from __future__ import annotations
 import re
 
 from retrolean.skills.cards import Frame
-from retrolean.skills.persona.base import Draft, NeedHint, PersonaProcess, Scene, rough_number
+from retrolean.skills.persona.base import (
+    RELATION_SYMBOL,
+    Draft,
+    Misremembering,
+    PersonaProcess,
+    Scene,
+    rough_number,
+)
 from retrolean.skills.persona.grammar import Voice
 from retrolean.skills.persona.lay import DomainView, LinkView
 from retrolean.skills.wording import number_word
@@ -79,16 +86,10 @@ class HumanitiesMajor(PersonaProcess):
             return None
         template = voice.rng.choice(templates)
         plan = "domain_counted" if template.startswith("{") else "domain_detail"
-        slip = voice.chance(0.25 * self.noise)
-
-        def say(n: int) -> str:
-            nonlocal slip
-            if slip and n > 2:
-                wrong = n + voice.rng.choice((-1, 1))
-                draft.errors.append(f"{view.card.id}: said about {wrong} for {n}")
-                slip, n = False, wrong
-            return rough_number(n)
-
+        say = Misremembering(
+            voice.chance(0.25 * self.noise), wrong=lambda n: n + voice.rng.choice((-1, 1)),
+            say=rough_number, above=2,
+            note=lambda w, n: draft.errors.append(f"{view.card.id}: said about {w} for {n}"))
         return plan, view.figure(template, say)
 
     def domain_segment(self, scene: Scene, view: DomainView, voice: Voice, draft: Draft,
@@ -115,30 +116,20 @@ class HumanitiesMajor(PersonaProcess):
 
         return voice.fresh(make)
 
-    def need_segment(self, view: DomainView, voice: Voice, hint: NeedHint) -> str:
-        def make() -> str:
-            core = view.need_core(voice.rng, rough_number, conditions=voice.rng.choice((1, 1, 2)))
-            parts = [voice.expand("need", core=core)]
-            if hint.tie and voice.chance(0.6):
-                parts.append(voice.expand("need_tie", tie=hint.tie))
-            elif hint.theme and voice.chance(0.4):
-                parts.append(voice.expand("need_theme", theme=hint.theme))
-            return self.finish(" ".join(parts))
+    need_conditions = (1, 1, 2)
+    tie_rate, theme_rate = 0.6, 0.4
 
-        return voice.fresh(make)
+    def number(self, n: int) -> str:
+        return rough_number(n)
 
     def link_segment(self, link: LinkView, voice: Voice, draft: Draft) -> str:
         def make(notes: Draft) -> str:
-            rng = voice.rng
-            scope_symbol = {"item": "one_of", "each": "each_of", "sum": "all_of"}[link.link.scope]
-            a = voice.expand(scope_symbol, q=link.a.quantity(link.link.port_a, rng))
-            b = voice.expand(scope_symbol, q=link.b.quantity(link.link.port_b, rng))
+            a, b = self.link_sides(link, voice)
             relation = link.link.relation
             if relation != "equal" and voice.chance(0.3 * self.noise):
                 notes.errors.append(f"link {link.index}: told '{relation}' as sameness")
                 relation = "equal"
-            symbol = {"equal": "link_equal", "offset": "link_offset",
-                      "at_most": "link_below"}[relation]
-            return voice.expand(symbol, a=a, b=b, d=number_word(abs(link.link.offset)))
+            return voice.expand(RELATION_SYMBOL[relation], a=a, b=b,
+                                d=number_word(abs(link.link.offset)))
 
         return self.noted(voice, draft, make)

@@ -130,17 +130,27 @@ class DomainView:
 
     def mentioned_in(self, text: str) -> str | None:
         """The first word in `text` that names this domain (keyword, name, lay term, frame)."""
-        for pattern in self.card.keywords:
-            if m := re.search(pattern, text, re.IGNORECASE):
+        for pattern in _naming_patterns(self.card):
+            if m := pattern.search(text):
                 return m.group(0)
-        for phrase in (self.card.name, *self.card.lay_terms, *(f.name for f in self.card.frames)):
-            if re.search(r"\b" + re.escape(phrase) + r"\b", text, re.IGNORECASE):
-                return phrase
         return None
 
     def numbers(self) -> set[int]:
         """Every number the domain's figure phrases state for this problem."""
         return {n for t in self.card.figures for n in figures(self.figure(t))}
+
+
+_NAMING: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
+
+
+def _naming_patterns(card: DomainCard) -> list[re.Pattern[str]]:
+    """The card's keywords, then its name, lay terms and frame names as whole words, compiled."""
+    phrases = (card.name, *card.lay_terms, *(f.name for f in card.frames))
+    key = (*card.keywords, "|", *phrases)
+    if key not in _NAMING:
+        _NAMING[key] = [re.compile(k, re.IGNORECASE) for k in card.keywords] + [
+            re.compile(r"\b" + re.escape(p) + r"\b", re.IGNORECASE) for p in phrases]
+    return _NAMING[key]
 
 
 def _figure_free(text: str) -> bool:
@@ -178,11 +188,15 @@ def views_of(spec: ProblemSpec,
     return views, links
 
 
+def spec_key(spec: ProblemSpec) -> str:
+    """The problem as canonical JSON: equal problems, equal keys."""
+    return json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+
+
 def reserved_frame(spec: ProblemSpec, domain: str, card: DomainCard) -> Frame:
     """The frame of `domain` that no persona text of this problem uses: kept for a frame shift.
 
     Drawn from a generator seeded by the problem itself, so every persona process and the
     missing-domain rewrite of one record agree on it without talking to each other.
     """
-    key = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
-    return random.Random(f"reserved-frame:{domain}:{key}").choice(card.frames)
+    return random.Random(f"reserved-frame:{domain}:{spec_key(spec)}").choice(card.frames)

@@ -13,7 +13,7 @@ node colours = start times. cleanest way to set this up?"
 from __future__ import annotations
 
 from retrolean.skills.cards import Frame
-from retrolean.skills.persona.base import Draft, NeedHint, PersonaProcess, Scene
+from retrolean.skills.persona.base import RELATION_SYMBOL, Draft, PersonaProcess, Scene
 from retrolean.skills.persona.grammar import Voice
 from retrolean.skills.persona.lay import DomainView, LinkView
 
@@ -83,27 +83,16 @@ class LazyBusy(PersonaProcess):
 
         return voice.fresh(lambda: self.finish(make()))
 
-    def need_segment(self, view: DomainView, voice: Voice, hint: NeedHint) -> str:
-        def make() -> str:
-            parts = [voice.expand("need", core=view.need_core(voice.rng))]
-            if hint.tie and voice.chance(0.5):
-                parts.append(voice.expand("need_tie", tie=hint.tie))
-            return self.finish(" ".join(parts))
-
-        return voice.fresh(make)
+    theme_rate = 0.0
 
     def link_segment(self, link: LinkView, voice: Voice, draft: Draft) -> str:
         def make(notes: Draft) -> str:
-            rng = voice.rng
-            scope = {"item": "one_of", "each": "each_of", "sum": "all_of"}[link.link.scope]
-            a = voice.expand(scope, q=link.a.quantity(link.link.port_a, rng))
-            b = voice.expand(scope, q=link.b.quantity(link.link.port_b, rng))
+            a, b = self.link_sides(link, voice)
             relation = link.link.relation
             if relation == "at_most" and voice.chance(0.25 * self.noise):
                 notes.errors.append(f"link {link.index}: '<=' written as '='")
                 relation = "equal"
-            symbol = {"equal": "link_equal", "offset": "link_offset",
-                      "at_most": "link_below"}[relation]
-            return voice.expand(symbol, a=a, b=b, d=str(abs(link.link.offset)))
+            return voice.expand(RELATION_SYMBOL[relation], a=a, b=b,
+                                d=str(abs(link.link.offset)))
 
         return self.noted(voice, draft, make)

@@ -15,7 +15,13 @@ colours, vibrating out of phase. start times ≡ node colours, same thing man."
 from __future__ import annotations
 
 from retrolean.skills.cards import Frame
-from retrolean.skills.persona.base import Draft, NeedHint, PersonaProcess, Scene
+from retrolean.skills.persona.base import (
+    RELATION_SYMBOL,
+    Draft,
+    Misremembering,
+    PersonaProcess,
+    Scene,
+)
 from retrolean.skills.persona.grammar import Voice
 from retrolean.skills.persona.lay import DomainView, LinkView
 
@@ -60,16 +66,10 @@ class StemOnLsd(PersonaProcess):
         rng = voice.rng
         templates = view.figure_templates()
         chosen = rng.sample(templates, min(count, len(templates))) if templates else []
-        slip = voice.chance(0.3 * self.noise)
-
-        def say(n: int) -> str:
-            nonlocal slip
-            if slip and n > 1:
-                wrong = n * 2 if rng.random() < 0.5 else max(1, n - 2)
-                notes.errors.append(f"{view.card.id}: said {wrong} for {n}")
-                slip, n = False, wrong
-            return str(n)
-
+        say = Misremembering(
+            voice.chance(0.3 * self.noise),
+            wrong=lambda n: n * 2 if rng.random() < 0.5 else max(1, n - 2), say=str,
+            note=lambda w, n: notes.errors.append(f"{view.card.id}: said {w} for {n}"))
         if not chosen:
             return f"{view.size} of them"
         return rng.choice((", ", " and ", " / ")).join(view.figure(t, say) for t in chosen)
@@ -102,29 +102,14 @@ class StemOnLsd(PersonaProcess):
 
         return voice.fresh(make)
 
-    def need_segment(self, view: DomainView, voice: Voice, hint: NeedHint) -> str:
-        def make() -> str:
-            parts = [voice.expand("need", core=view.need_core(voice.rng))]
-            if hint.tie and voice.chance(0.5):
-                parts.append(voice.expand("need_tie", tie=hint.tie))
-            elif hint.theme and voice.chance(0.3):
-                parts.append(voice.expand("need_theme", theme=hint.theme))
-            return " ".join(parts)
-
-        return voice.fresh(make)
-
     def link_segment(self, link: LinkView, voice: Voice, draft: Draft) -> str:
         def make(notes: Draft) -> str:
-            rng = voice.rng
-            scope = {"item": "one_of", "each": "each_of", "sum": "all_of"}[link.link.scope]
-            a = voice.expand(scope, q=link.a.quantity(link.link.port_a, rng))
-            b = voice.expand(scope, q=link.b.quantity(link.link.port_b, rng))
+            a, b = self.link_sides(link, voice)
             relation = link.link.relation
             if relation != "equal" and voice.chance(0.5 * self.noise):
                 notes.errors.append(f"link {link.index}: told '{relation}' as mere coupling")
                 return voice.expand("link_blur", a=a, b=b)
-            symbol = {"equal": "link_equal", "offset": "link_offset",
-                      "at_most": "link_below"}[relation]
-            return voice.expand(symbol, a=a, b=b, d=str(abs(link.link.offset)))
+            return voice.expand(RELATION_SYMBOL[relation], a=a, b=b,
+                                d=str(abs(link.link.offset)))
 
         return self.noted(voice, draft, make)
