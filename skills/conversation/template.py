@@ -113,23 +113,24 @@ class Conversation:
     # --- assistant parts -------------------------------------------------------------------
 
     def declaration(self) -> str:
-        """The paragraph introducing, as chosen values, the caption's figures nobody gave yet:
-        not the user, nor an earlier assistant paragraph about this problem (an example of some
-        other problem that happens to share a number does not count)."""
-        users = [m for m in self.messages if m["role"] == "user"]
-        known = known_numbers(users) | self.offered
+        """The paragraph introducing, as chosen values, the caption's figures nobody gave yet.
+
+        A domain's figure phrase is declared unless the user stated every number in it (or,
+        for the missing piece, an earlier assistant turn chose them); an example of some
+        other problem that happens to share a number grounds nothing here.
+        """
+        users = known_numbers([m for m in self.messages if m["role"] == "user"])
         wanted: list[int] = []
         for n in figures(prose(self.parts.caption)):
-            if n not in known and n not in wanted:
+            if n not in users | self.offered and n not in wanted:
                 wanted.append(n)
-        if not wanted:
-            return ""
         clauses, covered = [], set()
         if self.scene is not None:
             for d in self.scene.spec.domains:
                 view = self.scene.views[d]
-                chosen = [view.figure(t) for t in view.card.figures]
-                chosen = [p for p in chosen if set(figures(p)) & set(wanted)]
+                known = users | self.offered if d == self.parts.dropped else users
+                chosen = [p for t in view.card.figures
+                          if set(figures(p := view.figure(t))) - known]
                 if chosen:
                     clauses.append(self.voice.expand("for_part", lay=view.card.name,
                                                      figures=_and(chosen)))
@@ -139,6 +140,8 @@ class Conversation:
             symbol = "declare_ties" if self.scene is not None and self.scene.links \
                 else "declare_constants"
             clauses.append(self.voice.expand(symbol, figures=_and([str(n) for n in left])))
+        if not clauses:
+            return ""
         text = self.say("declare_lead") + " " + "; ".join(clauses) + "."
         tail = self.voice.expand("declare_tail")
         return text + (" " + sentence_case(tail) if tail else "")

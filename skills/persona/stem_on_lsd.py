@@ -68,7 +68,7 @@ class StemOnLsd(PersonaProcess):
         chosen = rng.sample(templates, min(count, len(templates))) if templates else []
         say = Misremembering(
             voice.chance(0.3 * self.noise),
-            wrong=lambda n: n * 2 if rng.random() < 0.5 else max(1, n - 2), say=str,
+            wrong=lambda n: n * 2 if rng.random() < 0.5 or n < 4 else n - 2, say=str,
             note=lambda w, n: notes.errors.append(f"{view.card.id}: said {w} for {n}"))
         if not chosen:
             return f"{view.size} of them"
