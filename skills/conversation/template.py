@@ -129,12 +129,11 @@ class Conversation:
             for d in self.scene.spec.domains:
                 view = self.scene.views[d]
                 known = users | self.offered if d == self.parts.dropped else users
-                chosen = [p for t in view.card.figures
-                          if set(figures(p := view.figure(t))) - known]
+                chosen = [(text, ns) for text, ns in view.stated if ns - known]
                 if chosen:
                     clauses.append(self.voice.expand("for_part", lay=view.card.name,
-                                                     figures=_and(chosen)))
-                    covered |= {n for p in chosen for n in figures(p)}
+                                                     figures=_and([t for t, _ in chosen])))
+                    covered |= {n for _, ns in chosen for n in ns}
         left = [n for n in wanted if n not in covered]
         if left:
             symbol = "declare_ties" if self.scene is not None and self.scene.links \

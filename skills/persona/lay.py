@@ -22,6 +22,7 @@ import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from retrolean.skills.cards import DomainCard, Frame
 from retrolean.skills.problems.codecs import IntCodec, WordCodec
@@ -135,9 +136,14 @@ class DomainView:
                 return m.group(0)
         return None
 
+    @cached_property
+    def stated(self) -> list[tuple[str, frozenset[int]]]:
+        """Each figure phrase with this problem's figures, and the numbers it states."""
+        return [(text, frozenset(figures(text))) for text in map(self.figure, self.card.figures)]
+
     def numbers(self) -> set[int]:
         """Every number the domain's figure phrases state for this problem."""
-        return {n for t in self.card.figures for n in figures(self.figure(t))}
+        return {n for _, ns in self.stated for n in ns}
 
 
 _NAMING: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
