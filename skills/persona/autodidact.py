@@ -42,10 +42,7 @@ class Autodidact(PersonaProcess):
 
     def compose(self, scene: Scene, voice: Voice, draft: Draft) -> None:
         rng = voice.rng
-        if scene.theme and voice.chance(0.5):
-            draft.add("@opening", self.say(voice, "opening_theme", theme=scene.theme))
-        else:
-            draft.add("@opening", self.say(voice, "opening"))
+        self.add_opening(scene, voice, draft, theme_rate=0.5)
         order = list(scene.views)
         if voice.chance(0.6):
             rng.shuffle(order)
@@ -56,15 +53,10 @@ class Autodidact(PersonaProcess):
             draft.add(d, self.domain_segment(scene, scene.views[d], voice, draft))
             done.add(d)
             if inline:
-                for link in scene.links:
-                    key = f"@link{link.index}"
-                    if key not in draft.segments and {link.link.a, link.link.b} <= done:
-                        draft.add(key, self.link_segment(link, voice, draft))
+                self.add_links(scene, voice, draft, mentioned=done)
             if aside_at == i:
                 draft.add(f"@aside{i}", self.say(voice, "aside", field=self.field(voice)))
-        for link in scene.links:
-            if f"@link{link.index}" not in draft.segments:
-                draft.add(f"@link{link.index}", self.link_segment(link, voice, draft))
+        self.add_links(scene, voice, draft)
         draft.add("@closing", self.say(voice, "closing"))
 
     def _real(self, scene: Scene, view: DomainView, voice: Voice, notes: Draft) -> str:

@@ -248,6 +248,25 @@ class PersonaProcess(ABC):
     def link_segment(self, link: LinkView, voice: Voice, draft: Draft) -> str:
         """This persona's words for two quantities being tied together ('' to leave it out)."""
 
+    # --- shared moves of a composition -----------------------------------------------------
+
+    def add_opening(self, scene: Scene, voice: Voice, draft: Draft, theme_rate: float) -> None:
+        """The opening, set in the problem's theme at `theme_rate` when it has one."""
+        if scene.theme and voice.chance(theme_rate):
+            draft.add("@opening", self.say(voice, "opening_theme", theme=scene.theme))
+        else:
+            draft.add("@opening", self.say(voice, "opening"))
+
+    def add_links(self, scene: Scene, voice: Voice, draft: Draft,
+                  mentioned: set[str] | None = None, links: list[LinkView] | None = None) -> None:
+        """Every link not said yet whose two domains are both `mentioned` (all when None), in
+        the given order (the problem's by default)."""
+        for link in scene.links if links is None else links:
+            key = f"@link{link.index}"
+            if key not in draft.segments and (
+                    mentioned is None or {link.link.a, link.link.b} <= mentioned):
+                draft.add(key, self.link_segment(link, voice, draft))
+
     # --- lines a conversation needs in this voice ------------------------------------------
 
     def ack(self, voice: Voice) -> str:

@@ -40,10 +40,7 @@ class HumanitiesMajor(PersonaProcess):
 
     def compose(self, scene: Scene, voice: Voice, draft: Draft) -> None:
         rng = voice.rng
-        if scene.theme and voice.chance(0.75):
-            draft.add("@opening", self.say(voice, "opening_theme", theme=scene.theme))
-        else:
-            draft.add("@opening", self.say(voice, "opening"))
+        self.add_opening(scene, voice, draft, theme_rate=0.75)
         order = list(scene.views)
         rng.shuffle(order)
         links_at_end = voice.chance(0.4)
@@ -54,15 +51,10 @@ class HumanitiesMajor(PersonaProcess):
             draft.add(d, self.domain_segment(scene, scene.views[d], voice, draft))
             seen.add(d)
             if not links_at_end:
-                for link in scene.links:
-                    key = f"@link{link.index}"
-                    if key not in draft.segments and {link.link.a, link.link.b} <= seen:
-                        draft.add(key, self.link_segment(link, voice, draft))
+                self.add_links(scene, voice, draft, mentioned=seen)
             if i in aside_after:
                 draft.add(f"@aside{i}", self.say(voice, "aside"))
-        for link in scene.links:
-            if f"@link{link.index}" not in draft.segments:
-                draft.add(f"@link{link.index}", self.link_segment(link, voice, draft))
+        self.add_links(scene, voice, draft)
         draft.add("@closing", self.say(voice, "closing"))
 
     def _mention(self, scene: Scene, view: DomainView, voice: Voice, draft: Draft) -> str:

@@ -34,10 +34,7 @@ class StemOnLsd(PersonaProcess):
 
     def compose(self, scene: Scene, voice: Voice, draft: Draft) -> None:
         rng = voice.rng
-        if scene.theme and voice.chance(0.5):
-            draft.add("@opening", self.say(voice, "opening_theme", theme=scene.theme))
-        else:
-            draft.add("@opening", self.say(voice, "opening"))
+        self.add_opening(scene, voice, draft, theme_rate=0.5)
         thesis = rng.choice(("first", "last", "none", "none"))
         if thesis == "first":
             draft.add("@thesis", self.say(voice, "thesis"))
@@ -50,13 +47,10 @@ class StemOnLsd(PersonaProcess):
         for i, d in enumerate(order):
             draft.add(d, self.domain_segment(scene, scene.views[d], voice, draft))
             if inline and i > 0:
-                for link in [x for x in links if {x.link.a, x.link.b} <= set(order[:i + 1])]:
-                    draft.add(f"@link{link.index}", self.link_segment(link, voice, draft))
-                    links.remove(link)
+                self.add_links(scene, voice, draft, mentioned=set(order[:i + 1]), links=links)
             if voice.chance(0.25):
                 draft.add(f"@aside{i}", self.say(voice, "aside"))
-        for link in links:
-            draft.add(f"@link{link.index}", self.link_segment(link, voice, draft))
+        self.add_links(scene, voice, draft, links=links)
         if thesis == "last":
             draft.add("@thesis", self.say(voice, "thesis"))
         draft.add("@closing", self.say(voice, "closing"))
