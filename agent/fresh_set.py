@@ -17,11 +17,12 @@ from retrolean.agent.pipeline import RunOptions, prepare
 from retrolean.agent.runner import drive, start
 from retrolean.agent.settings import Settings
 from retrolean.evals.fresh import FreshResult, like_snapshot, split_disjoint, unused_seed
-from retrolean.evals.runs import DISJOINT, RunView, resolve_run
+from retrolean.evals.runs import DISJOINT, RunView
 from retrolean.evals.stats import summarize
 from retrolean.evals.text_measures import NEAR_DUPLICATE
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.errors import UserError
+from retrolean.memory.runs import locate_run
 from retrolean.memory.workspace import Workspace
 from retrolean.tools.save_set import save_set
 
@@ -48,7 +49,7 @@ def make_fresh_set(settings: Settings, like_ref: str, n: int, seed: int | None =
                    progress: Progress | None = None) -> FreshResult:
     """Run the earlier run's recipe with a new seed, then remove what overlaps the earlier run."""
     workspace = Workspace(settings.workspace)
-    like = RunView.open(resolve_run(workspace, like_ref))
+    like = RunView.open(locate_run(workspace, like_ref))
     if seed is None:
         seed = unused_seed(workspace, int(like.parameters.get("seed", 0)))
     if seed == like.parameters.get("seed"):

@@ -9,26 +9,35 @@ is created, so bad input leaves nothing half-written. The agent graph
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from retrolean.agent.settings import Settings
-from retrolean.agent.skill_versions import SKILL_VERSIONS
 from retrolean.memory.errors import UserError
+from retrolean.memory.languages import FormalLanguage
 from retrolean.memory.workspace import Workspace
 from retrolean.recipes.backends.base import SkillBackend
 from retrolean.recipes.backends.model import ModelBackend
 from retrolean.recipes.backends.template import TemplateBackend
 from retrolean.recipes.catalog_loader import load_catalog
-from retrolean.recipes.plans import load_recipe
-from retrolean.recipes.recipe import Recipe
+from retrolean.recipes.plans import (
+    PlanTarget,
+    load_recipe,
+    plan_stages,
+    recipe_path,
+    stage_problems,
+)
+from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.sampling import sample_records
-from retrolean.recipes.stages.context import Checker, StageContext
+from retrolean.recipes.stages.context import StageContext
 from retrolean.skills.problems.registry import gadget_domains
+from retrolean.tools.checkers import formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
-from retrolean.tools.lean_check import WITNESS_POLICY, LeanConfig, detect_lean, lean_check
-from retrolean.tools.smt_check import smt_check
-from retrolean.tools.verdict import Verdict
+from retrolean.tools.lean_check import LeanConfig, detect_lean
+from retrolean.tools.toolbox import ToolSet
 
 log = logging.getLogger(__name__)
 
@@ -44,31 +53,19 @@ class RunOptions:
     domains: list[str] | None = None
 
 
-def resolve_language(requested: str, settings: Settings) -> tuple[str, str]:
+def resolve_language(requested: str, settings: Settings) -> tuple[FormalLanguage, str]:
     """The formal language to use and why (auto: Lean where it runs, else SMT-LIB with Z3)."""
-    if requested == "smtlib2":
-        return "smtlib2", "asked for SMT-LIB 2"
+    if requested == FormalLanguage.SMTLIB2:
+        return FormalLanguage.SMTLIB2, "asked for SMT-LIB 2"
     info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=False, timeout_s=60)
-    if requested == "lean4":
+    if requested == FormalLanguage.LEAN4:
         if not info.found:
             raise UserError(f"--formal lean4 needs Lean, but it is not usable here "
                             f"({info.detail or 'not found'}); install Lean or use --formal smtlib2")
-        return "lean4", f"asked for Lean 4 ({info.version})"
+        return FormalLanguage.LEAN4, f"asked for Lean 4 ({info.version})"
     if info.found:
-        return "lean4", f"auto: found {info.version}"
-    return "smtlib2", "auto: no Lean here, so SMT-LIB 2 checked by Z3"
-
-
-def make_checker(settings: Settings) -> Checker:
-    """The formal checker for a language: Z3 for SMT-LIB 2, Lean (screened) for Lean 4."""
-    config = LeanConfig.from_settings(settings)
-
-    def check(text: str, language: str) -> Verdict:
-        if language == "lean4":
-            return lean_check(text, policy=WITNESS_POLICY, config=config)
-        return smt_check(text, timeout_ms=settings.z3_timeout_ms)
-
-    return check
+        return FormalLanguage.LEAN4, f"auto: found {info.version}"
+    return FormalLanguage.SMTLIB2, "auto: no Lean here, so SMT-LIB 2 checked by Z3"
 
 
 @dataclass
@@ -83,6 +80,12 @@ class PreparedRun:
     why_language: str
     pool: list[str]
     themes: list[str]
+    toolset: ToolSet
+    target: PlanTarget
+
+    def plan_stages(self, recipe: Recipe) -> list[StageSpec]:
+        """The recipe's stages as this run runs them (its checkers named; see plan_stages)."""
+        return plan_stages(recipe.stages, self.ctx.language, self.target.renders_in)
 
     def sample(self, recipe: Recipe) -> list[Record]:
         """Records sampled afresh under (possibly edited) recipe parameters."""
@@ -90,7 +93,7 @@ class PreparedRun:
             return [r.model_copy(deep=True) for r in self.records]
         backend = self.ctx.backend
         return sample_records(recipe, self.pool, backend.name, self.themes, backend.model,
-                              getattr(backend, "skill_versions", SKILL_VERSIONS))
+                              backend.skill_versions)
 
 
 def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
@@ -119,10 +122,11 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
         pool = list(dict.fromkeys(options.domains))
     workspace = Workspace(settings.workspace)
     language, why = resolve_language(settings.formal, settings)
-    check = make_checker(settings)
+    check = formal_checker(settings.z3_timeout_ms, LeanConfig.from_settings(settings))
     backend: SkillBackend
     if not settings.uses_model:
-        backend = TemplateBackend(cards, settings.z3_timeout_ms)
+        check = remember_verdicts(check)
+        backend = TemplateBackend(cards, settings.z3_timeout_ms, catalog.themes, check)
     else:
         assert settings.model is not None and settings.base_url is not None
         model_backend = ModelBackend.for_endpoint(
@@ -130,13 +134,94 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
             api_key=settings.api_key.get_secret_value() if settings.api_key else None,
             cards=cards, cache_path=workspace.root / "model-cache.sqlite",
             concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
-            use_cache=settings.use_cache, check=check,
+            use_cache=settings.use_cache, check=check, z3_timeout_ms=settings.z3_timeout_ms,
             mathlib=settings.lean_project is not None,
             temperature_scale=params.temperature_scale)
         backend, check = model_backend, model_backend.check or check  # one verdict memory
+    target = PlanTarget(backend=backend.name, language=language, renders_in=backend.renders_in)
+    check_plan(plan_stages(recipe.stages, language, target.renders_in), target, settings,
+               recipe_path(settings.recipe))
     records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,
-                             getattr(backend, "skill_versions", SKILL_VERSIONS))
+                             backend.skill_versions)
+    toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),
+                      z3_timeout_ms=settings.z3_timeout_ms,
+                      lean=LeanConfig.from_settings(settings),
+                      lean_tactics=tuple(settings.lean_tactics))
     ctx = StageContext(recipe=recipe, domains=cards, personas=catalog.personas,
                        conversations=catalog.conversations, language=language, backend=backend,
-                       check=check, embedder=Embedder(settings.embedding_model))
-    return PreparedRun(options.goal, recipe, ctx, records, workspace, why, pool, catalog.themes)
+                       tools=toolset.toolbox([]))
+    return PreparedRun(options.goal, recipe, ctx, records, workspace, why, pool, catalog.themes,
+                       toolset, target)
+
+
+def check_plan(stages: list[StageSpec], target: PlanTarget, settings: Settings,
+               source: Path) -> None:
+    """UserError when the recipe's plan cannot run here: a tool a stage needs is missing or
+    cannot read the run's texts, or Lean is named where none is usable."""
+    problems = stage_problems(stages, target)
+    if problems:
+        raise UserError(f"{source}: {problems[0]}")
+    lean = [s.name for s in stages if "lean_check" in s.tools]
+    if lean and target.language != FormalLanguage.LEAN4:  # a Lean run has found Lean already
+        info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=False, timeout_s=60)
+        if not info.found:
+            raise UserError(f"{source}: stage {lean[0]!r} names lean_check, but Lean is not "
+                            f"usable here ({info.detail or 'not found'}); install Lean or "
+                            "leave lean_check out")
+
+
+def checks_context(settings: Settings, plan: dict[str, Any]) -> Callable[[str], StageContext]:
+    """For a finished run's plan: the context each of its stages runs the checks in, with
+    the run's backend (a model run needs the endpoint configured), language, catalog,
+    thresholds and the plan's tools for that stage (`eval checks` uses it)."""
+    language = FormalLanguage(plan.get("language", "smtlib2"))
+    catalog = load_catalog(settings.catalog)
+    recipe = load_recipe(str(plan.get("recipe") or settings.recipe))
+    recipe = recipe.model_copy(update={"thresholds": recipe.thresholds.model_validate(
+        plan.get("thresholds") or recipe.thresholds.model_dump())})
+    check = remember_verdicts(formal_checker(settings.z3_timeout_ms,
+                                             LeanConfig.from_settings(settings)))
+    backend: SkillBackend
+    if plan.get("backend") == "model":
+        if not settings.uses_model or settings.model is None or settings.base_url is None:
+            raise UserError("this run was made on a model backend: give --model and "
+                            "--base-url (or OPENAI_MODEL and OPENAI_BASE_URL) to check it")
+        backend = ModelBackend.for_endpoint(
+            base_url=settings.base_url, model=settings.model,
+            api_key=settings.api_key.get_secret_value() if settings.api_key else None,
+            cards=catalog.domains, cache_path=Path(settings.workspace) / "model-cache.sqlite",
+            concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
+            check=check, z3_timeout_ms=settings.z3_timeout_ms,
+            mathlib=settings.lean_project is not None)
+    else:
+        backend = TemplateBackend(catalog.domains, settings.z3_timeout_ms, catalog.themes, check)
+    toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),
+                      z3_timeout_ms=settings.z3_timeout_ms,
+                      lean=LeanConfig.from_settings(settings),
+                      lean_tactics=tuple(settings.lean_tactics))
+    renders = backend.renders_in
+    tools = {s.name: s.tools for s in plan_stages(recipe.stages, language, renders)}
+    tools.update({s["name"]: s.get("tools", []) for s in plan.get("stages", [])})
+
+    def context(stage: str) -> StageContext:
+        return StageContext(recipe=recipe, domains=catalog.domains, personas=catalog.personas,
+                            conversations=catalog.conversations, language=language,
+                            backend=backend, tools=toolset.toolbox(tools.get(stage, []),
+                                                                   stage=stage))
+
+    return context
+
+
+def verify_context(settings: Settings) -> Callable[[FormalLanguage], StageContext]:
+    """For `retrolean verify`: the round trip's context in each language, on the configured
+    backend (a model where one is configured, else the template process)."""
+    backend = "model" if settings.uses_model else "template"
+    made: dict[FormalLanguage, StageContext] = {}
+
+    def context(language: FormalLanguage) -> StageContext:
+        if language not in made:
+            plan = {"language": language, "backend": backend, "recipe": settings.recipe}
+            made[language] = checks_context(settings, plan)("roundtrip")
+        return made[language]
+
+    return context

@@ -2,43 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.recipes.recipe import Recipe
 from retrolean.recipes.stages.context import StageContext
+from retrolean.traces.block_data import StageYield
 
 
-@dataclass
-class StageRow:
-    """One stage's yield and where its sets went."""
-
-    stage: str
-    records_in: int
-    records_out: int
-    rejected: int
-    seconds: float
-    set_path: str
-    rejects_path: str | None
-    reasons: dict[str, int] = field(default_factory=dict)
-    figures: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def yield_frac(self) -> float:
-        return self.records_out / self.records_in if self.records_in else 0.0
-
-    @property
-    def yield_pct(self) -> float:
-        return 100 * self.yield_frac
-
-    def summary(self) -> str:
-        """'12 -> 9 (3 rejected)'."""
-        return f"{self.records_in} -> {self.records_out} ({self.rejected} rejected)"
-
-
-def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
+def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageYield],
                   seconds: float) -> str:
     """The report as Markdown."""
     p, t = recipe.parameters, recipe.thresholds
@@ -49,8 +21,8 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
         + f"; formal language: `{ctx.language}`; embeddings: `{ctx.embedder.model_name}`",
         f"- n = {p.n}, k = {p.k}, seed = {p.seed}, frame-shift rate = {p.frame_shift_rate}, "
         f"theme rate = {p.theme_rate}",
-        f"- thresholds: round trip ≥ {t.roundtrip_similarity}, missing domain < "
-        f"{t.missing_similarity}",
+        f"- thresholds (decide only where no proof could): round trip ≥ "
+        f"{t.roundtrip_similarity}, missing domain < {t.missing_similarity}",
         f"- wall time: {seconds:.1f} s", "",
         "## Yield per stage", "",
         "| stage | in | out | rejected | yield | seconds | set | rejects |",
@@ -58,7 +30,7 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
     ]
     for r in rows:
         lines.append(f"| {r.stage} | {r.records_in} | {r.records_out} | {r.rejected} | "
-                     f"{r.yield_pct:.0f}% | {r.seconds:.2f} | `{r.set_path}` | "
+                     f"{r.yield_pct:.0f}% | {r.seconds or 0:.2f} | `{r.set_path}` | "
                      f"{'`' + r.rejects_path + '`' if r.rejects_path else '—'} |")
     lines += ["", "## Reject reasons", ""]
     any_reasons = False
@@ -68,13 +40,16 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
             any_reasons = True
     if not any_reasons:
         lines.append("No rejects.")
+    lines += ["", "## Verification", ""]
+    lines += verification_lines(rows) or ["No check was decided in this run."]
     lines += ["", "## Similarities", ""]
     for r in rows:
         sim = r.figures.get("similarity")
         if sim and sim.get("count"):
             lines.append(f"- {r.stage}: n = {sim['count']}, min {sim['min']:.3f}, median "
                          f"{sim['median']:.3f}, mean {sim['mean']:.3f}, max {sim['max']:.3f}")
-    other = {r.stage: {k: v for k, v in r.figures.items() if k != "similarity"} for r in rows}
+    shown = {"similarity", "interaction", "method"}
+    other = {r.stage: {k: v for k, v in r.figures.items() if k not in shown} for r in rows}
     other = {k: v for k, v in other.items() if v}
     if other:
         lines += ["", "## Other figures", ""]
@@ -84,7 +59,25 @@ def render_report(goal: str, recipe: Recipe, ctx: StageContext, rows: list[Stage
     return "\n".join(lines) + "\n"
 
 
-def write_run_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext, rows: list[StageRow],
-                 seconds: float) -> None:
+def verification_lines(rows: list[StageYield]) -> list[str]:
+    """How the checks were decided: interaction of the problems formalize kept, and each
+    check's decisions by method and outcome."""
+    lines = []
+    for r in rows:
+        found = r.figures.get("interaction")
+        if found and found.get("problems"):
+            lines.append(f"- {r.stage}: of {found['problems']} consistent problems, "
+                         f"{found['interacting']} interact (connected: {found['connected']}; "
+                         f"links: {found['links']}, of which {found['non_redundant_links']} "
+                         "add a constraint); the others were rejected")
+        methods = r.figures.get("method")
+        if methods:
+            lines.append(f"- {r.stage}: decided by " + ", ".join(f"{k} — {n}"
+                                                              for k, n in methods.items()))
+    return lines
+
+
+def write_run_report(path: Path, goal: str, recipe: Recipe, ctx: StageContext,
+                     rows: list[StageYield], seconds: float) -> None:
     """Write `report.md` atomically."""
     write_text_atomic(path, render_report(goal, recipe, ctx, rows, seconds))

@@ -34,7 +34,7 @@ from retrolean.traces.writer import JsonlSink, TraceSink, TraceWriter, read_trac
 
 CHECKPOINTS = "checkpoints.sqlite"
 FINAL = ("finished", "stopped", "rejected")
-Answer = Callable[[dict[str, Any]], str]
+Respond = Callable[[dict[str, Any]], str]  # the user's answer to the graph's question
 # what a resumed run must rebuild exactly as it was
 REPLAYED_SETTINGS = ("recipe", "formal", "catalog", "embedding_model", "model", "base_url",
                      "z3_timeout_ms")
@@ -72,9 +72,9 @@ def _session(prepared: PreparedRun, settings: Settings, run_id: str, trace: Trac
                  trace=trace, budget=budget_of(settings), interactive=interactive,
                  progress=progress or NoProgress(), planner=planner,
                  lessons_path=workspace.root / "lessons.md")
-    client = getattr(prepared.ctx.backend, "client", None)
+    client = prepared.ctx.backend.client
     if planner is None and client is not None:
-        rt.planner = ModelPlanner(client, trace)  # a model plans; the template uses the recipe
+        rt.planner = ModelPlanner(client, prepared.target, trace)  # the template: the recipe
     conn = sqlite3.connect(workspace.root / CHECKPOINTS, check_same_thread=False)
     graph = build_graph(rt, SqliteSaver(conn))
     return Session(graph, {"configurable": {"thread_id": run_id}}, rt, conn, initial)
@@ -131,7 +131,7 @@ def resume(settings: Settings, run_id: str, *, interactive: bool = False,
     return session
 
 
-def drive(session: Session, answer: Answer | None = None) -> RunState:
+def drive(session: Session, answer: Respond | None = None) -> RunState:
     """Run the graph to its end, answering interrupts (plan review, steering) with `answer`."""
     # durability="sync": each step's checkpoint is on disk before the next step starts, so a
     # kill at any point resumes from the step that was running (LangGraph's default writes

@@ -13,8 +13,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from retrolean.memory.errors import UserError
-
-FormalLanguage = Literal["auto", "smtlib2", "lean4"]
+from retrolean.memory.languages import FormalLanguage
 
 
 class Settings(BaseSettings):
@@ -26,7 +25,9 @@ class Settings(BaseSettings):
     workspace: Path = Field(Path("workspace"), description="git repository holding every run")
     recipe: str = Field("make-r1-easier-to-prompt", description="recipe name or YAML path")
     catalog: Path | None = Field(None, description="directory overriding catalog files")
-    formal: FormalLanguage = Field("auto", description="formal language of the problems")
+    formal: FormalLanguage | Literal["auto"] = Field(
+        "auto", description="formal language of the problems (auto: Lean 4 where Lean runs, "
+                            "else SMT-LIB 2)")
     model: str | None = Field(
         None, description="model name on the endpoint; none means the template backend",
         validation_alias=AliasChoices("RETROLEAN_MODEL", "OPENAI_MODEL", "model"),
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     lean_project: Path | None = Field(None, description="Lean project for `lake env lean`")
     lean_timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per Lean check")
     lean_memory_mb: int = Field(8192, gt=0, description="memory limit per Lean process")
+    lean_tactics: list[str] = Field(
+        ["omega", "constructor <;> intro h <;> omega", "decide", "simp"], min_length=1,
+        description="tactics tried in order on the round trip's `↔` theorem (add Mathlib's, "
+                    "e.g. nlinarith, where the Lean project has it)")
     budget_seconds: float | None = Field(None, gt=0, description="stop a run after this long")
     budget_model_calls: int | None = Field(None, gt=0, description="stop after this many calls")
     budget_tokens: int | None = Field(None, gt=0, description="stop after this many tokens")

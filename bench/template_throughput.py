@@ -3,9 +3,10 @@
 Usage: python bench/template_throughput.py [--n 200] [--seed 1]
 
 Prints records per second per stage (records in / stage seconds) and overall
-(problems sampled / wall time of the whole run, embedding model load, imports
-of the run and git commits included). Target: 200 problems through all stages
-in under 60 s on a 2-core machine.
+(problems sampled / wall time of the whole run, the embedding table's load,
+imports of the run and git commits included). Target: 200 problems through all
+stages in under 20 s on a 2-core machine. The machine may be shared: report
+`uptime`'s load beside the figure, and the CPU seconds `/usr/bin/time -v` gives.
 """
 
 from __future__ import annotations
@@ -48,8 +49,8 @@ def main() -> None:
     print(f"imports {imports:.1f} s; run wall time {wall:.1f} s (model load, sets, commits, "
           f"report included); total {imports + wall:.1f} s")
     print(f"overall: {args.n / wall:.1f} problems/s sampled, {final} finished "
-          f"({final / wall:.2f} finished/s); target: {args.n} problems in < 60 s -> "
-          f"{'met' if imports + wall < 60 else 'NOT met'}")
+          f"({final / wall:.2f} finished/s); target: {args.n} problems in < 20 s -> "
+          f"{'met' if imports + wall < 20 else 'NOT met'}")
 
 
 if __name__ == "__main__":

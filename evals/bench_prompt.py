@@ -8,7 +8,7 @@ check see whether the model brought the missing domain back, at the price of
 showing the model the catalog's list of domains (all of them, so it does not
 say which one is missing). `--no-glossary` drops it.
 
-Example: render_prompt(prompt, "i need some way to …", "smtlib2", [("coin_", "coin change")])
+Example: render_prompt(prompt, "i need some way to …", SMTLIB2, [("coin_", "coin change")])
   -> "Someone describes a problem … ```smt2 … i need some way to …"
 """
 
@@ -18,18 +18,19 @@ import re
 from functools import cache
 from importlib import resources
 
-import yaml
 from jinja2 import Environment, StrictUndefined
 from pydantic import BaseModel
 
+from retrolean.memory.languages import FormalLanguage
 from retrolean.skills.cards import DomainCard
+from retrolean.skills.prompting import split_front_matter
 
-_FENCES = {"smtlib2": ("smt2", "SMT-LIB 2"), "lean4": ("lean", "Lean 4")}
 _PREFIX = re.compile(r"\\b([A-Za-z][A-Za-z0-9_]*)\\w[+*]")
 
 
-class Prompt(BaseModel):
-    """A prompt file: its front matter and its Jinja2 body."""
+class BenchmarkPrompt(BaseModel):
+    """The benchmark's prompt file: its front matter and its Jinja2 body (not a skill prompt:
+    it has no declared inputs or output schema; the answer is scored, not parsed)."""
 
     name: str
     version: str
@@ -40,14 +41,14 @@ class Prompt(BaseModel):
 
 
 @cache
-def load_prompt(name: str = "benchmark") -> Prompt:
+def load_benchmark_prompt(name: str = "benchmark") -> BenchmarkPrompt:
     """The prompt file `evals/prompts/<name>.md`, parsed."""
     text = resources.files("retrolean.evals").joinpath("prompts", f"{name}.md").read_text("utf-8")
-    _, front, body = text.split("---\n", 2)
-    return Prompt(**yaml.safe_load(front), body=body.lstrip("\n"))
+    front, body = split_front_matter(text, f"{name}.md")
+    return BenchmarkPrompt(**front, body=body.lstrip("\n"))
 
 
-def glossary(domains: dict[str, DomainCard], language: str) -> list[tuple[str, str]]:
+def glossary(domains: dict[str, DomainCard], language: FormalLanguage) -> list[tuple[str, str]]:
     """(identifier prefix, domain name) for each domain whose touchstone is a name prefix.
 
     Example: a domain with touchstone `\\bcoin_\\w+` -> ("coin_…", "coin change")
@@ -62,10 +63,10 @@ def glossary(domains: dict[str, DomainCard], language: str) -> list[tuple[str, s
     return sorted(out, key=lambda pair: pair[1].lower())
 
 
-def render_prompt(prompt: Prompt, description: str, language: str,
+def render_prompt(prompt: BenchmarkPrompt, description: str, language: FormalLanguage,
                   names: list[tuple[str, str]]) -> str:
     """The user message for one description."""
-    fence, language_name = _FENCES[language]
+    fence, language_name = language.fence, language.label
     env = Environment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=False)
     return env.from_string(prompt.body).render(

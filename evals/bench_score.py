@@ -20,13 +20,14 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
+from retrolean.memory.languages import FormalLanguage
 from retrolean.tools.generate.parsing import ParseError, parse_output
 from retrolean.tools.touchstones import touchstones_present
 from retrolean.tools.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
-Check = Callable[[str], Verdict]
+AnswerChecker = Callable[[str], Verdict]  # checks one answer's formal text
 METRICS = ("check", "dropped_present", "domains_present", "similarity", "success")
 
 
@@ -52,9 +53,9 @@ class Score(BaseModel):
         return float(value)
 
 
-def score_answer(text: str, reasoning: str, finish_reason: str | None, language: str,
+def score_answer(text: str, reasoning: str, finish_reason: str | None, language: FormalLanguage,
                  dropped: str, domains: list[str], touchstones: dict[str, list[str]],
-                 check: Check) -> Score:
+                 check: AnswerChecker) -> Score:
     """Parse, check and look for the domains in one answer (similarity is left at 0)."""
     try:
         parsed = parse_output(text, reasoning_content=reasoning or None, language=language,

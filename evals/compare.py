@@ -13,8 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from retrolean.evals.report_schema import EVAL_DIR, EvalReport, load_report
-from retrolean.evals.runs import resolve_run
 from retrolean.memory.errors import UserError
+from retrolean.memory.runs import locate_run
 from retrolean.memory.workspace import Workspace
 
 
@@ -32,7 +32,7 @@ def find_report(workspace: Workspace, ref: str) -> EvalReport:
     path = Path(ref).expanduser()
     if path.is_file() and path.suffix == ".json":
         return load_report(path)
-    run_dir = resolve_run(workspace, ref)
+    run_dir = locate_run(workspace, ref)
     path = run_dir / EVAL_DIR / "eval.json"
     if not path.is_file():
         raise UserError(f"run {run_dir.name} has no evaluation yet; run "

@@ -30,12 +30,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from retrolean.evals.bench_prompt import glossary, load_prompt, render_prompt
-from retrolean.evals.bench_score import METRICS, Score, score_answer
-from retrolean.evals.runs import RunView, resolve_run
+from retrolean.evals.bench_prompt import glossary, load_benchmark_prompt, render_prompt
+from retrolean.evals.bench_score import METRICS, AnswerChecker, Score, score_answer
+from retrolean.evals.runs import RunView
 from retrolean.evals.stats import Interval, bootstrap_ci
 from retrolean.memory.atomic import write_lines_atomic, write_text_atomic
 from retrolean.memory.errors import UserError
+from retrolean.memory.languages import FormalLanguage
+from retrolean.memory.runs import locate_run
 from retrolean.memory.workspace import Workspace
 from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.tools.embed_similarity import DEFAULT_MODEL, Embedder
@@ -50,7 +52,6 @@ from retrolean.tools.generate import (
 )
 from retrolean.tools.lean_check import ConsistencyPolicy, LeanConfig, detect_lean, lean_check
 from retrolean.tools.smt_check import smt_check
-from retrolean.tools.verdict import Verdict
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class BenchSummary(BaseModel):
     base_url: str
     set_run: str
     set_stage: str
-    language: str
+    language: FormalLanguage
     prompt_version: str
     glossary: bool
     created: str
@@ -125,9 +126,9 @@ def bench_items(records: list[dict[str, Any]], variants: tuple[Variant, ...]) ->
     return items
 
 
-def make_check(language: str, z3_timeout_ms: int, lean: LeanConfig) -> Callable[[str], Verdict]:
+def make_check(language: FormalLanguage, z3_timeout_ms: int, lean: LeanConfig) -> AnswerChecker:
     """The checker of answers in `language`; UserError when Lean is needed and absent."""
-    if language != "lean4":
+    if language != FormalLanguage.LEAN4:
         return lambda code: smt_check(code, timeout_ms=z3_timeout_ms)
     info = detect_lean(lean, check_mathlib=False, timeout_s=60)
     if not info.found:
@@ -173,8 +174,8 @@ def _new_dir(parent: Path, name: str) -> Path:
     return path
 
 
-def _score_all(answers: list[BenchAnswer], gold: dict[str, str], language: str,
-               touchstones: dict[str, list[str]], check: Callable[[str], Verdict],
+def _score_all(answers: list[BenchAnswer], gold: dict[str, str], language: FormalLanguage,
+               touchstones: dict[str, list[str]], check: AnswerChecker,
                embedder: Embedder) -> None:
     todo = [a for a in answers if a.error is None]
 
@@ -186,9 +187,9 @@ def _score_all(answers: list[BenchAnswer], gold: dict[str, str], language: str,
         for a, score in zip(todo, pool.map(one, todo), strict=True):
             a.score = score
     coded = [a for a in todo if a.score is not None and a.score.code]
-    sims = embedder.similarities([(content_for_embedding(a.score.code or "", language),
-                                   content_for_embedding(gold[a.record_id], language))
-                                  for a in coded])
+    sims = embedder.formal_similarities([(content_for_embedding(a.score.code or "", language),
+                                          content_for_embedding(gold[a.record_id], language))
+                                         for a in coded])
     for a, s in zip(coded, sims, strict=True):
         a.score.similarity = max(0.0, s)
 
@@ -204,7 +205,7 @@ def run_benchmark(workspace: Workspace, set_ref: str, config: ModelConfig, *,
     `catalog` is the domain catalog directory (None: the shipped one); answers are checked
     by Z3 within `z3_timeout_ms`, or by Lean under `lean` for a Lean 4 set.
     """
-    run = RunView.open(resolve_run(workspace, set_ref))
+    run = RunView.open(locate_run(workspace, set_ref))
     records = [r for r in run.final() if r.get("missing") and r.get("formal")][:limit]
     items = bench_items(records, variants)
     if not items:
@@ -213,8 +214,8 @@ def run_benchmark(workspace: Workspace, set_ref: str, config: ModelConfig, *,
     language = run.language
     check = make_check(language, z3_timeout_ms, lean or LeanConfig())
     cards = load_catalog(catalog).domains
-    touchstones = {d: getattr(c.touchstones, language) for d, c in cards.items()}
-    prompt = load_prompt()
+    touchstones = {d: c.touchstones.of(language) for d, c in cards.items()}
+    prompt = load_benchmark_prompt()
     names = glossary(cards, language) if use_glossary else []
     requests = [CompletionRequest(
         messages=[ChatMessage(role="user", content=render_prompt(prompt, i.description,

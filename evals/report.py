@@ -11,6 +11,7 @@ the file grow with the set (a few hundred KB for a few thousand problems).
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,13 +22,15 @@ from retrolean.evals import text_quality as tq
 from retrolean.evals.html import render_html
 from retrolean.evals.plots import draw_all
 from retrolean.evals.report_schema import EVAL_DIR, EvalReport, headline
-from retrolean.evals.runs import RunView, resolve_run
+from retrolean.evals.runs import RunView
+from retrolean.evals.verification import verification
 from retrolean.evals.yields import (
+    set_yields,
     similarity_checks,
-    stage_yields,
     touchstones_absent_rate,
 )
 from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.runs import locate_run
 from retrolean.memory.workspace import Workspace
 from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.tools.embed_similarity import DEFAULT_MODEL, Embedder
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 def build_report(run: RunView, embedder: Embedder,
                  near_duplicate: float = tm.NEAR_DUPLICATE, seed: int = 0) -> EvalReport:
     """Measure the run: counts from its sets, text measures from embeddings of its final set."""
-    stage_rows = stage_yields(run)
+    stage_rows = set_yields(run)
     first = run.stages[0] if run.stages else run.final_stage
     sampled = run.accepted(first) + run.rejected(first)
     final = run.final()
@@ -50,7 +53,8 @@ def build_report(run: RunView, embedder: Embedder,
         recipe=run.plan.get("recipe"), backend=run.plan.get("backend"), language=run.language,
         embedding_model=embedder.model_name, seed=run.parameters.get("seed"),
         final_stage=run.final_stage, sampled=len(sampled), final=len(final), yields=stage_rows,
-        similarities=similarity_checks(run),
+        similarities=similarity_checks(run), verification=verification(run),
+        checks=_checks(run),
         touchstones_absent=touchstones_absent_rate(run),
         coverage_sampled=sampled_cov, coverage_final=final_cov,
         survival=cov.survival(sampled_cov, final_cov), templates=cov.template_mix(final),
@@ -60,6 +64,14 @@ def build_report(run: RunView, embedder: Embedder,
         lengths=cov.text_lengths(final), text_quality=tq.measure(final, load_catalog().domains))
     report.headline = headline(report)
     return report
+
+
+def _checks(run: RunView) -> dict[str, dict[str, float | int | None]]:
+    """The totals of `eval checks`, where it has been run on this run (eval/checks.json)."""
+    path = run.path / EVAL_DIR / "checks.json"
+    if not path.is_file():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")).get("totals") or {})
 
 
 def write_eval_files(run: RunView, report: EvalReport) -> dict[str, Path]:
@@ -78,7 +90,7 @@ def write_eval_files(run: RunView, report: EvalReport) -> dict[str, Path]:
 def evaluate_run(workspace: Workspace, ref: str, embedding_model: str = DEFAULT_MODEL,
                  near_duplicate: float = tm.NEAR_DUPLICATE) -> tuple[EvalReport, dict[str, Path]]:
     """Measure the run named by `ref`, write its eval/ directory and commit it."""
-    run = RunView.open(resolve_run(workspace, ref))
+    run = RunView.open(locate_run(workspace, ref))
     report = build_report(run, Embedder(embedding_model), near_duplicate)
     paths = write_eval_files(run, report)
     workspace.commit(f"eval {run.run_id}: report ({report.final} of {report.sampled} problems)",

@@ -16,7 +16,9 @@ from retrolean.evals import text_measures as tm
 from retrolean.evals.distinctness import Distinctness
 from retrolean.evals.stats import Summary
 from retrolean.evals.text_quality import TextQuality
-from retrolean.evals.yields import SimilarityCheck, StageYield
+from retrolean.evals.verification import Verification
+from retrolean.evals.yields import SimilarityCheck
+from retrolean.traces.block_data import StageYield
 
 EVAL_DIR = "eval"
 Headline = dict[str, float | int | None]
@@ -37,6 +39,8 @@ class EvalReport(BaseModel):
     final: int
     yields: list[StageYield]
     similarities: dict[str, SimilarityCheck]
+    verification: Verification = Field(default_factory=Verification)
+    checks: dict[str, dict[str, float | int | None]] = Field(default_factory=dict)  # eval checks
     touchstones_absent: float | None
     coverage_sampled: cov.DomainCoverage
     coverage_final: cov.DomainCoverage
@@ -61,6 +65,20 @@ def headline(r: EvalReport) -> Headline:
         h[f"{name}.pass_rate"] = check.pass_rate
         h[f"{name}.median"] = check.summary.median
     h["missing.touchstones_absent"] = r.touchstones_absent
+    v = r.verification
+    for check, decisions in (("roundtrip", v.roundtrip), ("missing", v.missing)):
+        total = sum(decisions.values())
+        proved = sum(n for k, n in decisions.items()
+                     if k.startswith(("equivalence", "touchstones+z3")))
+        h[f"{check}.decided_by_proof"] = round(proved / total, 4) if total else None
+    i = v.interaction
+    h["interaction.non_redundant_share"] = (round(i["non_redundant_links"] / i["links"], 4)
+                                            if i.get("links") else None)
+    h["interaction.connected_share"] = (round(i["connected"] / i["problems"], 4)
+                                        if i.get("problems") else None)
+    for check, totals in r.checks.items():
+        h[f"checks.{check}.catch_rate"] = totals.get("catch_rate")
+        h[f"checks.{check}.false_reject_rate"] = totals.get("false_reject_rate")
     h["coverage.sampled_entropy"] = r.coverage_sampled.evenness.normalized_entropy
     h["coverage.sampled_chi2_p"] = r.coverage_sampled.evenness.p_value
     final = r.coverage_final.evenness if r.final else None  # nothing to be even about

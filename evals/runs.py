@@ -1,7 +1,7 @@
 """A finished run as the evaluations read it: its plan, its sets per stage, its final set.
 
-Runs are named on the command line as everywhere else (`memory.runs`: an id,
-a unique fragment of one, `latest`) or by a path to the run directory. Sets
+Runs are named on the command line as everywhere else, or by a path to the
+run directory (`memory.runs.locate_run` finds it). Sets
 are read once and kept. Trade-off: sets are plain dicts (as `load_set` gives
 them), not `Record`s, so a report can read sets written by an older schema.
 """
@@ -14,19 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from retrolean.memory.errors import UserError
-from retrolean.memory.runs import resolve_run as find_run
-from retrolean.memory.workspace import Workspace
+from retrolean.memory.languages import FormalLanguage
 from retrolean.tools.save_set import load_set
 
 DISJOINT = "disjoint"  # the extra set `eval fresh-set` writes after a run's own stages
-
-
-def resolve_run(workspace: Workspace, ref: str) -> Path:
-    """The run directory named by `ref`: an id, a unique fragment of one, `latest`, or a path."""
-    as_path = Path(ref).expanduser()
-    if (as_path / "plan.json").is_file():
-        return as_path.resolve()
-    return workspace.run_dir(find_run(workspace, ref))
 
 
 @dataclass
@@ -51,8 +42,8 @@ class RunView:
         return self.path.name
 
     @property
-    def language(self) -> str:
-        return str(self.plan.get("language", "smtlib2"))
+    def language(self) -> FormalLanguage:
+        return FormalLanguage(self.plan.get("language", "smtlib2"))
 
     @property
     def thresholds(self) -> dict[str, float]:

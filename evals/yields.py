@@ -1,9 +1,11 @@
 """What each stage kept and why it rejected the rest; the verified similarities vs thresholds.
 
 Everything here is read from the sets as the run wrote them; nothing is
-recomputed. The round-trip similarity passes at or above its threshold, the
-missing-domain similarity passes strictly below its own (the domain must be
-gone). Records rejected before a similarity was measured are not counted in
+recomputed. The round-trip similarity is on the passing side at or above its
+threshold, the missing-domain similarity strictly below its own. The
+thresholds decide only where no formal verdict exists (evals/verification.py
+counts which method decided); elsewhere the similarity is recorded beside the
+proof. Records rejected before a similarity was measured are not counted in
 its distribution.
 """
 
@@ -16,18 +18,7 @@ from pydantic import BaseModel
 
 from retrolean.evals.runs import RunView
 from retrolean.evals.stats import Summary, summarize
-
-
-class StageYield(BaseModel):
-    """One stage: records in and out, and its reject reasons (kind -> count, kind -> example)."""
-
-    stage: str
-    records_in: int
-    records_out: int
-    rejected: int
-    yield_frac: float
-    reasons: dict[str, int]
-    examples: dict[str, str]
+from retrolean.traces.block_data import StageYield
 
 
 class SimilarityCheck(BaseModel):
@@ -42,8 +33,8 @@ class SimilarityCheck(BaseModel):
     rejected: list[float]  # similarities of records it rejected (for any reason)
 
 
-def stage_yields(run: RunView) -> list[StageYield]:
-    """Yield and reject reasons of every stage, in plan order."""
+def set_yields(run: RunView) -> list[StageYield]:
+    """Yield and reject reasons of every stage, read from its sets, in plan order."""
     out = []
     for stage in run.stages:
         kept, dropped = run.accepted(stage), run.rejected(stage)
@@ -56,9 +47,8 @@ def stage_yields(run: RunView) -> list[StageYield]:
             examples.setdefault(kind, reject.get("reason", ""))
         total = len(kept) + len(dropped)
         out.append(StageYield(stage=stage, records_in=total, records_out=len(kept),
-                              rejected=len(dropped),
-                              yield_frac=round(len(kept) / total, 4) if total else 0.0,
-                              reasons=dict(kinds.most_common()), examples=examples))
+                              rejected=len(dropped), reasons=dict(kinds.most_common()),
+                              examples=examples))
     return out
 
 

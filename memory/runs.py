@@ -6,7 +6,8 @@ with `.rejects` for the rejected records. Everything here only reads; every
 miss is a one-line `UserError` that says what exists. The trade-off: a
 fragment that matches several runs is refused rather than guessed.
 
-Example: resolve_run(ws, "31c2") -> "20261125-033719-make-r1-easier-to-prompt-31c2"
+Example: resolve_run(ws, "31c2") -> "20261125-033719-make-r1-easier-to-prompt-31c2";
+         locate_run(ws, "31c2") -> Path("workspace/runs/20261125-…-31c2")
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ def resolve_run(ws: Workspace, ref: str) -> str:
                             "give more of the id")
     raise UserError(f"unknown run {ref!r}; `retrolean runs list` shows the {len(runs)} runs "
                     f"in {ws.root}")
+
+
+def locate_run(ws: Workspace, ref: str) -> Path:
+    """The directory of the run named by `ref` (as `resolve_run` reads it), or by a path to a
+    run directory (one holding plan.json), which may lie outside the workspace."""
+    as_path = Path(ref).expanduser()
+    if (as_path / "plan.json").is_file():
+        return as_path.resolve()
+    return ws.run_dir(resolve_run(ws, ref))
 
 
 def read_plan(run_dir: Path) -> dict[str, Any]:

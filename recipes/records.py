@@ -11,21 +11,47 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from retrolean.memory.languages import FormalLanguage
+from retrolean.tools.proof import Proof, Value
+from retrolean.tools.smt_proofs import Interaction
 from retrolean.tools.verdict import Verdict
+
+Outcome = Literal["pass", "fail", "undecided"]
+RoundTripMethod = Literal["equivalence", "witness", "similarity"]
 
 
 class _Part(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Formal(_Part):
-    """The formal problem and the checker's verdict on it."""
+class ToolCheck(_Part):
+    """One checker tool's verdict, on the part's own text or on the problem rendered in the
+    language that checker reads (then `text` is that rendering)."""
 
-    language: Literal["smtlib2", "lean4"]
+    language: FormalLanguage
+    verdict: Verdict
+    text: str | None = None
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class Formal(_Part):
+    """The formal problem and the checkers' verdict on it.
+
+    `check` is the verdict the stage acted on; `checks` keeps each checker tool's own where
+    the plan named several, or one that read a rendering in its language (absent otherwise).
+    """
+
+    language: FormalLanguage
     text: str
     check: Verdict | None = None
+    checks: dict[str, ToolCheck] | None = Field(None, exclude_if=_absent)
     spec: dict[str, Any] | None = None  # the template backend's structured form
     witness_text: str | None = None  # Lean rendering with the witness proof, when made
+    # how the domains interact: links, those that add a constraint, connected (Z3's verdict)
+    interaction: Interaction | None = Field(None, exclude_if=_absent)
 
 
 class PresenceCheck(_Part):
@@ -33,17 +59,32 @@ class PresenceCheck(_Part):
 
     touchstones: bool
     matched: list[str] = Field(default_factory=list)
-    judge: float | None = None  # p(yes) of the judge, when one ran
+    judge: float | None = None  # p(yes) of the judge, when it answered yes or no
     judge_method: str | None = None
+    # what decided: "touchstones" (no judge runs: the template backend, or none planned),
+    # "touchstones+judge"; "judge-undecided" when the judge gave neither yes nor no
+    method: str | None = None
 
 
 class RoundTrip(_Part):
-    """A text formalized again, its check, and its similarity to the original formal text."""
+    """A text formalized again, its check, how it compares with the original, and why.
+
+    `method` says what decided `outcome`: `equivalence` (a prover proved or refuted that
+    both problems are the same), `witness` (each side's witness solves the other — where
+    equivalence could not be decided), `similarity` (where neither could). `counterexample`
+    is an assignment satisfying exactly one side (or a witness the other side rejects).
+    """
 
     text: str
     check: Verdict | None = None
+    checks: dict[str, ToolCheck] | None = Field(None, exclude_if=_absent)  # as in Formal
     similarity: float | None = None
     domains: list[str] = Field(default_factory=list)
+    outcome: Outcome | None = None
+    method: RoundTripMethod | None = None
+    reason: str = ""
+    counterexample: dict[str, Value] | None = None
+    proofs: list[Proof] = Field(default_factory=list)  # each method tried, in order
 
 
 class English(_Part):
@@ -52,6 +93,7 @@ class English(_Part):
     text: str
     concise: list[str] = Field(default_factory=list)  # domains stated without their figures
     roundtrip: RoundTrip | None = None
+    recaptions: int = 0  # times the caption was written again after a failed round trip
 
 
 class PersonaText(_Part):
@@ -74,9 +116,15 @@ class Missing(_Part):
     text: str
     roundtrip: RoundTrip | None = None
     touchstones_absent: bool | None = None
+    # Z3 under the original's unknowns: the version does not entail the dropped domain's
+    # constraints (`proof.outcome == "holds"`, with an assignment that shows it)
+    proof: Proof | None = None
+    entails: dict[str, bool | None] = Field(default_factory=dict)  # remaining domain -> entailed
+    method: str | None = None  # what decided: "touchstones+z3", or "touchstones+similarity"
+    outcome: Outcome | None = None
 
 
-class FillIn(_Part):
+class FillInTurn(_Part):
     """The assistant turn that names the missing domain and how it meets the need."""
 
     domain: str
@@ -121,7 +169,7 @@ class Record(BaseModel):
     english: English | None = None
     personas: dict[str, PersonaText] = Field(default_factory=dict)
     missing: Missing | None = None
-    fill_in: FillIn | None = None
+    fill_in: FillInTurn | None = None
     conversations: list[Conversation] = Field(default_factory=list)
     provenance: Provenance
     reject: Reject | None = None

@@ -11,6 +11,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from retrolean.memory.languages import FormalLanguage
+
 
 class _Card(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -35,6 +37,10 @@ class Touchstones(_Card):
     @classmethod
     def _compile(cls, v: list[str]) -> list[str]:
         return _check_regexes(v)
+
+    def of(self, language: FormalLanguage) -> list[str]:
+        """The touchstones for texts in `language`. Example: card.touchstones.of(LEAN4)."""
+        return self.lean4 if language == FormalLanguage.LEAN4 else self.smtlib2
 
 
 class Frame(_Card):

@@ -25,10 +25,10 @@ def cli(*argv: str) -> int:
 
 
 def review_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A workspace holding one finished run (n 12, seed 2), built once per session."""
+    """A workspace holding one finished run (n 12, seed 4), built once per session."""
     if "ws" not in _BUILT:
         ws = tmp_path_factory.mktemp("review") / "ws"
-        code = cli("run", "make R1 easier to prompt", "--n", "12", "--seed", "2",
+        code = cli("run", "make R1 easier to prompt", "--n", "12", "--seed", "4",
                    "--formal", "smtlib2", "--workspace", str(ws))
         assert code == 0
         _BUILT["ws"] = ws

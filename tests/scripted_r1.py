@@ -28,15 +28,16 @@ import re
 import threading
 
 from retrolean.recipes.catalog_loader import Catalog
-from retrolean.skills.caption.template import caption as caption_template
+from retrolean.skills.caption.template import caption_segments
 from retrolean.skills.drop_domain.template import drop as drop_template
 from retrolean.skills.fill_in.template import fill_in as fill_in_template
 from retrolean.skills.formalize.template import formalize_spec, render
 from retrolean.skills.persona.template import describe
 from retrolean.skills.problems.spec import ProblemSpec
-from retrolean.skills.reformalize.template import reformalize as reformalize_template
+from retrolean.skills.reformalize.template import Unread, read_exactly, read_loosely
 from retrolean.tools.generate.fake_server import RecordedRequest, Reply
 from retrolean.tools.smt_check import smt_check
+from retrolean.tools.smt_proofs import interaction
 
 _TASK = re.compile(r"^# Task: (\w+)(?: \((.*)\))?", re.MULTILINE)
 _DOMAIN_ID = re.compile(r"\(`([a-z][a-z0-9_]*)`\):")
@@ -69,9 +70,13 @@ class ScriptedR1:
 
     def __init__(self, catalog: Catalog, *, p_yes: float = 0.92) -> None:
         self.cards = catalog.domains
+        self.themes = list(catalog.themes)
         self.personas = {card.name: card for card in catalog.personas.values()}
         self.p_yes = p_yes
         self.faults: dict[str, list[Reply]] = {}
+        self.wrong_captions = 0  # first captions written without their first link sentence
+        self.ask_back: set[str] = set()  # skill families that always ask back, never answer
+        self.judge_undecided = False  # the judge answers neither yes nor no
         self.asked: dict[str, int] = {}
         self.specs: dict[str, ProblemSpec] = {}  # formal text or caption -> spec
         self.segments: dict[str, tuple[ProblemSpec, dict[str, str]]] = {}
@@ -87,9 +92,15 @@ class ScriptedR1:
             queued = self.faults.get(skill) or self.faults.get(family)
             if queued and len(messages) == 1:
                 return queued.pop(0)
+        if family in self.ask_back:
+            return Reply.text("Before I write anything: which figures do you mean exactly?")
+        if family.startswith("judge") and self.judge_undecided:
+            return Reply.text("It depends on how you look at it.")
         answer = getattr(self, f"_{family}", None)
         if answer is None:
             return Reply.text(f"I do not know the task {skill!r}.")
+        if family == "formalize" and len(messages) > 1:  # asked again: draw another problem
+            prompt = f"{prompt}\n(round {len(messages)})"
         return answer(prompt, skill)
 
     # --- one answer per skill -------------------------------------------------------------
@@ -110,17 +121,35 @@ class ScriptedR1:
                             reasoning="Let me pick figures for each part and link them.")
 
     def _formalize(self, prompt: str, skill: str) -> Reply:
+        """The template's problem, its links drawn again where they add nothing, as a careful
+        R1 that checked them would."""
         domains = _DOMAIN_ID.findall(prompt)
         theme = _THEME.search(prompt)
         rng = random.Random(prompt)
         spec = formalize_spec(domains, theme.group(1) if theme else None, rng,
-                              lambda t: smt_check(t).witness, 0.7)
+                              lambda t: smt_check(t).witness, 0.7, self._vacuous)
         return self._formal(spec, "Lean" in skill)
 
+    def _vacuous(self, spec: ProblemSpec) -> list[int] | None:
+        text = render(spec, "smtlib2")
+        if not smt_check(text).ok:
+            return None
+        return interaction(text, {d: list(self.cards[d].touchstones.smtlib2)
+                                  for d in spec.domains}).vacuous_at
+
     def _reformalize(self, prompt: str, skill: str) -> Reply:
-        spec = reformalize_template(quoted_after(prompt, "The description:"), self.cards)
-        if spec is None:
-            return Reply.refusal()
+        """Read literally (the template's exact reader, over every catalog theme) when the
+        prompt asks for it, else loosely; a text it cannot read exactly is asked back about."""
+        text = quoted_after(prompt, "The description:")
+        if "Read literally" in prompt:
+            spec = read_exactly(text, None, self.cards, self.themes)
+            if isinstance(spec, Unread):
+                return Reply.text(f"I cannot formalize this exactly: {spec.reason}. Which "
+                                  "figures did you mean?")
+        else:
+            spec = read_loosely(text, self.cards)
+            if spec is None:
+                return Reply.refusal()
         return self._formal(spec, "Lean" in skill)
 
     def _spec_in(self, prompt: str) -> ProblemSpec:
@@ -129,7 +158,12 @@ class ScriptedR1:
 
     def _caption(self, prompt: str, skill: str) -> Reply:
         spec = self._spec_in(prompt)
-        text, _concise = caption_template(spec, self.cards, random.Random(0))
+        segments, _concise = caption_segments(spec, self.cards, random.Random(0))
+        with self._lock:
+            wrong = (self.wrong_captions > 0 and "@link0" in segments
+                     and "did not survive" not in prompt)
+            self.wrong_captions -= wrong
+        text = " ".join(v for k, v in segments.items() if not (wrong and k == "@link0"))
         with self._lock:
             self.specs[text] = spec
         return Reply.json_in_prose({"caption": text})

@@ -98,8 +98,12 @@ def test_recipe_with_unknown_stage_or_wrong_order(tmp_path):
     without_formalize = text[:start] + text[text.index("  - name: presence"):]
     bad.write_text(without_formalize)
     assert "needs formal from an earlier stage" in _error(lambda: load_recipe(str(bad)))
-    bad.write_text(text.replace("skill: caption", "skill: persona"))
-    assert "runs skill 'caption'" in _error(lambda: load_recipe(str(bad)))
+    bad.write_text(text.replace("- name: caption\n", "- name: caption\n    skill: persona\n"))
+    assert "runs skill 'caption', not 'persona'" in _error(lambda: load_recipe(str(bad)))
+    bad.write_text(text.replace("- name: presence\n    tools: [touchstones, judge]",
+                                "- name: presence\n    tools: [judge]"))
+    assert "stages.1.tools: stage 'presence' needs touchstones" in _error(
+        lambda: load_recipe(str(bad)))
 
 
 def test_recipe_parameter_out_of_range(tmp_path):

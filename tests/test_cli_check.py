@@ -8,10 +8,15 @@ import pytest
 from lean_standins import events, standin_config
 
 from retrolean.agent.cli import main
+from retrolean.tools.smt_check.pool import Z3Pool
 
-SAT = "(declare-const x Int)\n(assert (> x 2))\n(assert (< x 4))\n"
-UNSAT = "(declare-const x Int)\n(assert (> x 2))\n(assert (< x 1))\n"
-BAD_LEAN = Path(__file__).parent / "data" / "lean_bad" / "io_read_file.lean"
+SAT = "(declare-const x Int)\n(assert (> x 2))\n(assert (< x 4))\n(check-sat)\n"
+UNSAT = "(declare-const x Int)\n(assert (> x 2))\n(assert (< x 1))\n(check-sat)\n"
+DATA = Path(__file__).parent / "data"
+BAD_LEAN = DATA / "lean_bad" / "io_read_file.lean"
+BAD_SMT = sorted((DATA / "smt_bad").glob("*.smt2"))
+GOOD_SMT = sorted((DATA / "smt_good").glob("*.smt2"))
+ATTACK_DIR = Path("/tmp/retrolean-smt-attack")  # where the corpus's absolute paths point
 
 
 def run(argv: list[str], capsys) -> tuple[int, str, str]:
@@ -41,6 +46,32 @@ def test_unsatisfiable_smtlib_is_rejected_with_the_reason(tmp_path, capsys):
     code, out, _ = run(["check", str(path)], capsys)
     assert code == 1
     assert "unsat" in out and "inconsistent" in out
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() if p.is_file() else b"<dir>"
+            for p in root.rglob("*")}
+
+
+@pytest.mark.parametrize("path", BAD_SMT, ids=lambda p: p.stem)
+def test_hostile_smtlib_is_refused_before_z3_and_writes_nothing(path, tmp_path, capsys,
+                                                                monkeypatch):
+    calls = []
+    monkeypatch.setattr(Z3Pool, "check", lambda self, *a: calls.append(a))
+    cwd = Path.cwd()  # the test's own temporary directory (conftest changes into it)
+    (cwd / "problem.txt").write_bytes(path.read_bytes())
+    before = _tree(cwd)
+    code, out, err = run(["check", "problem.txt", "--formal", "smtlib2"], capsys)
+    assert code == 1 and calls == [] and err == ""
+    reasons = [line for line in out.splitlines() if line.startswith("reason: ")]
+    assert "refused (smt-screen" in out and len(reasons) == 1 and "sat (" not in out
+    assert _tree(cwd) == before and not ATTACK_DIR.exists()
+
+
+@pytest.mark.parametrize("path", GOOD_SMT, ids=lambda p: p.stem)
+def test_benign_smtlib_is_still_checked(path, capsys):
+    code, out, _ = run(["check", str(path)], capsys)
+    assert code == 0 and "sat (z3 " in out and "screened by smt-screen" in out
 
 
 def test_formal_flag_overrides_the_extension(tmp_path, capsys):

@@ -19,7 +19,7 @@ from retrolean.tools.save_set import load_set
 from retrolean.traces.chat import validate_conversation
 from retrolean.traces.export import trace_messages, weave_pairs, weave_text
 from retrolean.traces.reader import load_trace
-from retrolean.traces.schema import Block
+from retrolean.traces.schema import Block, make_block
 
 datasets.disable_progress_bars()
 
@@ -63,14 +63,23 @@ def test_trace_becomes_a_valid_tool_calling_conversation(ws):
     calls = [c for m in messages for c in m.get("tool_calls") or []]
     actions = [b for b in trace.blocks if b.type == "action"]
     assert len(calls) == len(actions)
-    assert json.loads(calls[0]["function"]["arguments"])["stage"] == "formalize"
-    results = [m for m in messages if m["role"] == "tool"]
-    assert "formalize: 12 ->" in results[0]["content"]
+    first = calls[0]["function"]
+    assert first["name"] == "generate"
+    assert json.loads(first["arguments"]) == {"skill": "formalize.smtlib2", "items": 12}
+    names = {c["function"]["name"] for c in calls}
+    assert names == {"generate", "smt_check", "touchstones", "judge", "embed_similarity",
+                     "save_set"}
+    results = {m["tool_call_id"]: m["content"] for m in messages if m["role"] == "tool"}
+    saved = next(c["id"] for c in calls if c["function"]["name"] == "save_set")
+    assert "formalize: 12 ->" in results[saved]
     assert messages[-1]["role"] == "assistant" and "Outcome: " in messages[-1]["content"]
 
 
 def _blocks(*specs: tuple[str, str | None]) -> list[Block]:
-    return [Block(type=t, stage=s, index=i, body=f"{t} {i}") for i, (t, s) in enumerate(specs)]
+    data = {"action": {"tool": "generate", "arguments": {"skill": "caption", "items": 3}},
+            "outcome": {"status": "finished"}}
+    return [make_block(t, f"{t} {i}", stage=s, index=i, **({"data": data[t]} if t in data else {}))
+            for i, (t, s) in enumerate(specs)]
 
 
 def test_cut_off_action_and_errors_still_give_a_valid_conversation():
@@ -97,13 +106,13 @@ def test_validator_refuses_unmatched_tool_results():
 
 def test_weave_rendering_frames_each_block_and_judged_questions():
     blocks = _blocks(("orientation", None), ("action", "s"), ("observation", "s"))
-    blocks[1].data = {"skill": "caption"}
-    blocks.append(Block(type="evaluation", index=3, stage="s", body="ok", score=1.0,
-                        q="Is this good?"))
+    blocks.append(make_block("evaluation", "ok", index=3, stage="s", score=1.0,
+                             q="Is this good?"))
     text = weave_text(blocks)
     assert text.count("#startblock type: ") == 4 and text.count("#endblock\n") == 4
     assert "#startblock type: action\n#index 1\n#timestamp " in text
-    assert "#stage s\naction 1\n{\"skill\": \"caption\"}\n#endblock" in text
+    assert ('#stage s\naction 1\n{"arguments": {"items": 3, "skill": "caption"}, '
+            '"tool": "generate"}\n#endblock') in text
     assert "#q: Is this good? Yes. (73.106%)\n#endblock" in text
     pairs = weave_pairs(blocks)
     assert [p["type"] for p in pairs] == ["orientation", "action", "evaluation"]
@@ -120,7 +129,9 @@ def test_cli_exports_golden_traces_that_load_back(ws, tmp_path):
     assert len(rows) == 1 and rows[0]["rating"] == "good" and rows[0]["score"] > 1
     validate_conversation(rows[0]["messages"])
     assert_tool_calls_answered(rows[0]["messages"])
-    assert rows[0]["tools"][0]["function"]["name"] == "run_stage"
+    tools = {t["function"]["name"]: t["function"] for t in rows[0]["tools"]}
+    assert tools["smt_check"]["parameters"]["properties"]["texts"]["type"] == "integer"
+    assert tools["generate"]["description"].startswith("run a skill")
     loaded = load_json_dataset(out, tmp_path / "cache")
     assert loaded.num_rows == 1 and loaded[0]["messages"][1]["role"] == "user"
     weave = read_jsonl(tmp_path / "golden.weave.jsonl")
@@ -189,7 +200,7 @@ def test_dataset_card_states_how_the_data_was_made(ws, tmp_path):
     assert cli("export", "dataset", "latest", "--out", str(out), "--workspace", str(ws)) == 0
     card = (out / "README.md").read_text()
     for fragment in ("license: unknown", "config_name: conversations", "generator: **template**",
-                     "model: none", "seed: 2", "recipe: `make-r1-easier-to-prompt`",
+                     "model: none", "seed: 4", "recipe: `make-r1-easier-to-prompt`",
                      "| formalize | 12 |", "roundtrip_similarity = 0.97", "## License"):
         assert fragment in card, fragment
     assert cli("export", "dataset", "latest", "--out", str(out), "--workspace", str(ws)) == 0

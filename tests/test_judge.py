@@ -18,7 +18,6 @@ from retrolean.tools.generate import (
 from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
 from retrolean.tools.judge import (
     JudgeScore,
-    answer_of,
     first_answer_position,
     judge,
     normalize_token,
@@ -26,6 +25,7 @@ from retrolean.tools.judge import (
     score_from_samples,
     score_from_top_logprobs,
     token_answer,
+    yes_no_of,
 )
 
 pytest_plugins = ["conftest_fake_openai"]
@@ -85,9 +85,9 @@ def test_sampling_score_is_laplace_smoothed_log_odds():
 
 
 def test_sampled_answer_is_read_after_the_reasoning():
-    assert answer_of("<think>Is it? no...</think>\n**Yes.** It does.") == "yes"
-    assert answer_of("No, it does not.") == "no"
-    assert answer_of("It depends.") == "other"
+    assert yes_no_of("<think>Is it? no...</think>\n**Yes.** It does.") == "yes"
+    assert yes_no_of("No, it does not.") == "no"
+    assert yes_no_of("It depends.") == "other"
 
 
 # --- against the server ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from retrolean.tools.lean_check.messages import (
     parse_lean_json,
     parse_repl_response,
 )
-from retrolean.tools.lean_check.policy import declarations, judge, sorry_declarations
+from retrolean.tools.lean_check.policy import declarations, judge_run, sorry_declarations
 from retrolean.tools.verdict import CheckMessage
 
 RECORDED = Path(__file__).parent / "data" / "lean_recorded"
@@ -35,7 +35,7 @@ def repl_answers() -> list[dict]:
 
 
 def run_judge(text: str, run: LeanRun, policy: ConsistencyPolicy | None = None):
-    return judge(text, run, policy or ConsistencyPolicy(), checker="lean 4.15.0 (cli)",
+    return judge_run(text, run, policy or ConsistencyPolicy(), checker="lean 4.15.0 (cli)",
                  timeout_s=5, memory_mb=100)
 
 

@@ -115,3 +115,13 @@ def test_repl_backend_checks_the_template(config):
             assert lean_check(_template(domain), config=repl, policy=WITNESS_POLICY).ok
     finally:
         shutdown_pools()
+
+
+def test_lean_proves_an_equivalent_round_trip_and_not_a_changed_one(config):
+    from retrolean.tools.lean_proofs import lean_equivalence
+
+    original = "abbrev problem (x y : Int) : Prop :=\n  (0 ≤ x) ∧ (x < y) ∧ (y ≤ 5)\n"
+    same = "abbrev problem (x y : Int) : Prop :=\n  (y > x) ∧ (x ≥ 0) ∧ (y < 6)\n"
+    changed = "abbrev problem (x y : Int) : Prop :=\n  (0 ≤ x) ∧ (x < y) ∧ (y ≤ 6)\n"
+    assert lean_equivalence(original, same, config, ["omega"]).holds
+    assert lean_equivalence(original, changed, config, ["omega"]).outcome == "undecided"

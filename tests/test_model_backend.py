@@ -7,9 +7,10 @@ import random
 
 import pytest
 
-from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft
+from retrolean.memory.signature import Signature
+from retrolean.recipes.backends.base import DropRequest, Failure, FormalDraft, Reformalize
 from retrolean.recipes.backends.calls import CallLog, ModelCall
-from retrolean.recipes.backends.model import JudgedPresence, ModelBackend, language_of
+from retrolean.recipes.backends.model import ModelBackend, language_of
 from retrolean.recipes.catalog_loader import CATALOG_DIR, load_catalog
 from retrolean.recipes.recipe import Parameters
 from retrolean.recipes.stages.accounting import accounted
@@ -19,13 +20,14 @@ from retrolean.tools.generate import ModelClient, ModelConfig
 from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
 from retrolean.tools.smt_check import smt_check
 from retrolean.tools.verdict import Verdict
-from retrolean.traces.schema import Block
+from retrolean.traces.schema import call_block
 
 pytest_plugins = ["conftest_fake_openai"]
 
 CATALOG = load_catalog()
 SAT = "(declare-const prime_p0 Int)\n(assert (= prime_p0 7))\n(check-sat)"
-UNSAT = "(declare-const prime_p0 Int)\n(assert (> prime_p0 7))\n(assert (< prime_p0 3))"
+UNSAT = ("(declare-const prime_p0 Int)\n(assert (> prime_p0 7))\n(assert (< prime_p0 3))\n"
+         "(check-sat)")
 FORMAL = FormalDraft(text=SAT)
 RNG = random.Random(0)
 
@@ -122,10 +124,38 @@ def test_the_stage_check_after_the_backend_check_is_remembered(fake_openai, tmp_
 def test_reformalize_returns_a_draft_without_spec_and_names_conventions(fake_openai, tmp_path):
     fake_openai.enqueue(Reply.fenced("smt2", SAT))
     model = backend(fake_openai, tmp_path)
-    (draft,) = model.reformalize(["Pick a prime below ten."], "smtlib2")
+    (draft,) = model.reformalize([Reformalize("Pick a prime below ten.",
+                                              Signature.of_names(["prime_p0"]))], "smtlib2")
     assert draft.text == SAT and draft.spec is None
     text = prompt(fake_openai.chat_requests[0])
     assert "> Pick a prime below ten." in text and r"`\bprime_\w+`" in text
+    assert "(declare-const prime_p0 Int)" in text and "Read literally" in text
+
+
+def test_a_reformalization_over_other_unknowns_goes_back_with_the_difference(fake_openai,
+                                                                            tmp_path):
+    other = SAT.replace("prime_p0", "p")
+    fake_openai.enqueue(Reply.fenced("smt2", other), Reply.fenced("smt2", SAT))
+    model = backend(fake_openai, tmp_path, check=lambda t, lang: smt_check(t))
+    (draft,) = model.reformalize([Reformalize("Pick a prime below ten.",
+                                              Signature.of_names(["prime_p0"]))], "smtlib2")
+    assert draft.text == SAT
+    reask = fake_openai.chat_requests[1].body["messages"][-1]["content"]
+    assert "lacks prime_p0" in reask and "declares p" in reask
+
+
+def test_a_problem_whose_link_adds_nothing_goes_back_naming_the_link(fake_openai, tmp_path):
+    redundant = ("(declare-const prime_p0 Int)(declare-const colour_v0 Int)"
+                 "(assert (= prime_p0 7))(assert (= colour_v0 1))"
+                 "(assert (< colour_v0 prime_p0))(check-sat)")
+    linked = redundant.replace("(assert (= colour_v0 1))", "(assert (<= 0 colour_v0 9))")
+    fake_openai.enqueue(Reply.fenced("smt2", redundant), Reply.fenced("smt2", linked))
+    model = backend(fake_openai, tmp_path, check=lambda t, lang: smt_check(t))
+    (draft,) = model.formalize([(["primes", "graph_colouring"], None, RNG)], "smtlib2",
+                               Parameters())
+    assert draft.text == linked
+    reask = fake_openai.chat_requests[1].body["messages"][-1]["content"]
+    assert "adds nothing" in reask and "(< colour_v0 prime_p0)" in reask
 
 
 # --- parsing, re-asks, rejects -------------------------------------------------------------
@@ -271,8 +301,8 @@ def test_presence_judge_uses_logprobs_where_offered(fake_openai, tmp_path):
     fake_openai.enqueue(Reply.yes_no(0.9))
     model = backend(fake_openai, tmp_path)
     (score,) = model.judge_presence([(SAT, CATALOG.domains["primes"])])
-    assert isinstance(score, JudgedPresence) and score.method == "logprobs"
-    assert score == pytest.approx(0.9, abs=0.01)
+    assert score is not None and score.method == "logprobs"
+    assert score.p_yes == pytest.approx(0.9, abs=0.01)
     body = fake_openai.chat_requests[0].body
     assert body["logprobs"] is True and body["top_logprobs"] == 20
     call = model.drain_calls()[0]
@@ -283,7 +313,7 @@ def test_presence_judge_samples_where_logprobs_are_refused(fake_openai, tmp_path
     fake_openai.logprobs_supported = False
     fake_openai.fallback = lambda request: Reply.think("checking", "Yes.")
     (score,) = backend(fake_openai, tmp_path).judge_presence([(SAT, CATALOG.domains["primes"])])
-    assert score.method == "sampling" and score > 0.5
+    assert score is not None and score.method == "sampling" and score.p_yes > 0.5
     assert len(fake_openai.chat_requests) == 1 + 5
 
 
@@ -317,16 +347,14 @@ def test_no_cache_calls_again(fake_openai, tmp_path):
 def test_call_records_become_trace_blocks():
     call = ModelCall(skill="caption", outcome="ok", tokens_in=10, tokens_out=20,
                      latency_ms=1500.0, attempts=1, reasoning="thought")
-    fields = call.trace_fields()
-    assert fields["type"] == "debug" and fields["tokens_out"] == 20
-    assert fields["data"]["reasoning"] == "thought" and "1.5 s" in fields["body"]
+    block = call_block(call, "caption")
+    assert block.type == "debug" and block.tokens_out == 20 and block.stage == "caption"
+    assert block.data.reasoning == "thought" and "1.5 s" in block.body
     judged = ModelCall(skill="judge_presence", outcome="ok", p_yes=0.8, score=1.386,
                        judge_method="logprobs", question="Does it use primes?")
-    fields = judged.trace_fields()
-    assert fields["type"] == "evaluation" and fields["q"] == "Does it use primes?"
-    assert fields["score"] == 1.386
-    block = Block(stage="presence", **fields)  # what TraceWriter.write builds from them
-    assert block.score == 1.386 and block.data["judge_method"] == "logprobs"
+    block = call_block(judged, "presence")
+    assert block.type == "evaluation" and block.q == "Does it use primes?"
+    assert block.score == 1.386 and block.data.judged.judge_method == "logprobs"
 
 
 def test_stage_figures_carry_the_model_calls_it_made():
@@ -416,3 +444,13 @@ def test_the_model_backend_opens_its_cache_in_the_workspace_at_the_first_call(fa
     fake_openai.enqueue(caption_reply())
     run.ctx.backend.caption([(FORMAL, RNG)], 0.0)
     assert (tmp_path / "ws" / "model-cache.sqlite").is_file()
+
+
+def test_a_caption_with_the_formal_texts_identifiers_goes_back(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.json_in_prose({"caption": "Make prime_p0 equal to seven."}),
+                        caption_reply())
+    model = backend(fake_openai, tmp_path)
+    (out,) = model.caption([(FORMAL, RNG)], 0.0)
+    assert out == ("A prime number between two and thirty is chosen.", [])
+    reask = fake_openai.chat_requests[1].body["messages"][-1]["content"]
+    assert "not plain English" in reask and "prime_p0" in reask

@@ -23,7 +23,8 @@ SAMPLE_INPUTS = {
     "text": "Pick a prime.", "conventions": [{"name": CARD.name, "touchstones": ["x"]}],
     "formal": "(check-sat)", "language": "smtlib2", "caption": "Pick a prime.",
     "persona": PERSONA, "description": "I need primes.", "dropped": DOMAIN, "domain": DOMAIN,
-    "guidance": "keep it about bread",
+    "guidance": "keep it about bread", "feedback": "x = 3 satisfies one side only.",
+    "signature": "(declare-const prime_p0 Int)", "exact": True,
 }
 
 
@@ -93,3 +94,20 @@ def test_a_code_output_needs_its_language(tmp_path, monkeypatch):
             load_prompt("broken")
     finally:
         load_prompt.cache_clear()
+
+
+def test_reformalize_reads_literally_over_the_signature_or_loosely():
+    prompt = load_prompt("reformalize", "smtlib2")
+    inputs = {n: SAMPLE_INPUTS[n] for n in prompt.meta.inputs}
+    exact = prompt.render(**inputs)
+    loose = prompt.render(**{**inputs, "exact": False})
+    assert "(declare-const prime_p0 Int)" in exact and "(declare-const prime_p0 Int)" in loose
+    assert "Read literally" in exact and "Do not guess" in exact
+    assert "Read literally" not in loose and "constrain only the ones" in loose
+
+
+def test_caption_shows_feedback_only_when_there_is_some():
+    prompt = load_prompt("caption")
+    inputs = {n: SAMPLE_INPUTS[n] for n in prompt.meta.inputs}
+    assert "x = 3 satisfies one side only." in prompt.render(**inputs)
+    assert "did not survive" not in prompt.render(**{**inputs, "feedback": None})

@@ -14,7 +14,7 @@ from retrolean.memory.ratings import parse_label, read_rating, save_rating
 from retrolean.memory.workspace import Workspace
 from retrolean.traces.golden import select_golden
 from retrolean.traces.reader import load_trace
-from retrolean.traces.schema import Block
+from retrolean.traces.schema import Block, make_block
 from retrolean.traces.score import expectation_figure, score_trace
 from retrolean.traces.summary import summarize_runs
 
@@ -87,17 +87,19 @@ def test_expectation_figures(text, figure):
 
 
 def _b(type: str, stage: str | None = None, body: str = "", **kw) -> Block:
-    return Block(type=type, stage=stage, body=body, **kw)
+    return make_block(type, body, stage=stage, **kw)
 
 
 def test_score_formula_on_a_hand_made_trace():
     blocks = [
         _b("expectation", "a", "at least 50% survive"),
-        _b("evaluation", "a", data={"yield": 0.25}, score=0.0),
+        _b("evaluation", "a", data={"observed": 0.25}, score=0.0),
         _b("expectation", "b", "whatever", data={"min_yield": 0.8}),
-        _b("observation", "b", data={"accepted": 8, "rejected": 2}),
+        _b("observation", "b", data={"tool": "save_set", "stage_yield": {
+            "stage": "b", "records_in": 10, "records_out": 8, "rejected": 2}}),
         _b("error", body="boom"),
-        _b("outcome", data={"final": 3, "sampled": 10, "budget_used": 0.5}),
+        _b("outcome", data={"status": "finished", "final": 3, "sampled": 10,
+                            "budget_used": 0.5}),
     ]
     s = score_trace(blocks)
     # yield 0.3, expectations (0.5 + 1.0) / 2, evaluations 0.5, budget 0.5

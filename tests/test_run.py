@@ -48,11 +48,19 @@ def test_every_final_record_carries_its_checks(finished_run):
         assert r["formal"]["check"]["ok"] and r["formal"]["check"]["witness"]
         assert all(p["touchstones"] for p in r["presence"].values())
         assert set(r["presence"]) == set(r["domains"])
+        interaction = r["formal"]["interaction"]
+        assert interaction["connected"] and interaction["non_redundant"] == interaction["links"]
+        assert interaction["links"] == len(r["domains"]) - 1 and not interaction["redundant"]
         rt = r["english"]["roundtrip"]
-        assert rt["check"]["ok"] and rt["similarity"] >= 0.97
+        assert rt["check"]["ok"] and rt["similarity"] is not None
+        assert (rt["method"], rt["outcome"]) == ("equivalence", "pass")
+        assert rt["proofs"][0]["outcome"] == "holds" and rt["counterexample"] is None
+        assert all(p["method"] == "touchstones" for p in r["presence"].values())
         m = r["missing"]
         assert m["dropped"] in r["domains"] and m["touchstones_absent"]
-        assert m["roundtrip"]["similarity"] < 0.95
+        assert (m["method"], m["outcome"]) == ("touchstones+z3", "pass")
+        assert m["proof"]["outcome"] == "holds" and m["proof"]["counterexample"]
+        assert m["roundtrip"]["check"]["ok"] and m["roundtrip"]["similarity"] is not None
         assert r["fill_in"]["domain"] == m["dropped"]
         assert r["conversations"] and all(c["messages"] for c in r["conversations"])
         assert r["provenance"]["generator"] == "template"
@@ -68,7 +76,7 @@ def test_rejects_keep_their_reasons(finished_run):
 
 def test_trace_states_its_version_and_covers_every_stage(finished_run):
     lines = [json.loads(x) for x in (finished_run / "trace.jsonl").read_text().splitlines()]
-    assert lines[0]["format"] == "retrolean-trace" and lines[0]["version"] == 1
+    assert lines[0]["format"] == "retrolean-trace" and lines[0]["version"] == 2
     blocks = lines[1:]
     assert [b["index"] for b in blocks] == list(range(len(blocks)))
     assert blocks[0]["type"] == "orientation" and blocks[-1]["type"] == "outcome"
@@ -155,9 +163,10 @@ def test_lean4_runs_check_with_lean(tmp_path, workspace, monkeypatch):
     run = run_dir(workspace)
     records = load_set(run / "sets" / "formalize.jsonl")
     assert records and all(r["formal"]["language"] == "lean4" for r in records)
-    for r in records:
+    for r in records:  # Lean checks the text; Z3 checks its SMT-LIB rendering for the proofs
         assert "theorem problem_consistent" in r["formal"]["text"]
-        assert r["formal"]["check"]["checker"].startswith("lean 4.99.0-standin")
-        assert r["formal"]["check"]["witness"]
+        assert set(r["formal"]["checks"]) == {"lean_check", "smt_check"}
+        assert "lean 4.99.0-standin" in r["formal"]["check"]["checker"]
+        assert r["formal"]["check"]["witness"] and r["formal"]["interaction"]["connected"]
     assert events(tmp_path, "start"), "the stand-in lean was never started"
     assert json.loads((run / "plan.json").read_text())["language"] == "lean4"

@@ -12,6 +12,8 @@ from retrolean.agent.cli import main
 from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
 from retrolean.tools.save_set import load_set
+from retrolean.traces.score import stage_yields
+from retrolean.traces.writer import read_trace
 
 pytest_plugins = ["conftest_fake_openai"]
 
@@ -28,13 +30,9 @@ def cli(*argv: str) -> int:
 
 def model_calls(run: Path) -> dict[str, dict[str, int]]:
     """The model_calls figure of each stage, read back from the trace's observations."""
-    figures = {}
-    for line in (run / "trace.jsonl").read_text().splitlines()[1:]:
-        block = json.loads(line)
-        calls = block.get("data", {}).get("figures", {}).get("model_calls")
-        if block["type"] == "observation" and calls:
-            figures[block["stage"]] = calls
-    return figures
+    _, blocks = read_trace(run / "trace.jsonl")
+    return {y.stage: y.figures["model_calls"] for y in stage_yields(blocks)
+            if y.figures.get("model_calls")}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +47,7 @@ def runs(tmp_path_factory) -> dict:
     argv = ["run", "make R1 easier to prompt", "--n", "8", "--seed", "3", "--formal",
             "smtlib2", "--workspace", str(workspace), "--model", "fake-r1", "--concurrency", "8"]
     with pytest.MonkeyPatch.context() as patch, FakeOpenAI(fallback=r1) as server:
-        patch.setenv("RETROLEAN_MODEL_TIMEOUT_S", "1.5")
+        patch.setenv("RETROLEAN_MODEL_TIMEOUT_S", "3")
         for key in ("OPENAI_API_KEY", "OPENAI_MODEL", "RETROLEAN_MODEL", "RETROLEAN_API_KEY"):
             patch.delenv(key, raising=False)
         codes = [cli(*argv, "--base-url", server.url)]

@@ -19,7 +19,7 @@ from retrolean.skills.persona.base import Scene
 from retrolean.skills.persona.grammar import load_grammar
 from retrolean.skills.persona.template import PROCESSES, describe
 from retrolean.skills.problems.spec import Link, ProblemSpec
-from retrolean.skills.reformalize.template import reformalize
+from retrolean.skills.reformalize.template import Unread, read_exactly, read_loosely
 from retrolean.tools.smt_check import smt_check
 from retrolean.tools.touchstones import touchstones_present
 
@@ -55,8 +55,8 @@ def test_full_caption_reformalizes_to_the_same_problem():
         spec = spec_for(seed)
         text, concise = caption(spec, CARDS, random.Random(seed), concise_rate=0.0)
         assert concise == []
-        back = reformalize(text, CARDS)
-        assert back is not None
+        back = read_exactly(text, None, CARDS)
+        assert not isinstance(back, Unread)
         assert set(back.domains) == set(spec.domains)
         assert back.params == spec.params
         assert {link.model_dump_json() for link in back.links} == \
@@ -67,13 +67,15 @@ def test_concise_caption_loses_the_figures():
     spec = spec_for(5)
     text, concise = caption(spec, CARDS, random.Random(0), concise_rate=1.0)
     assert concise == DOMAINS
-    back = reformalize(text, CARDS)
+    assert isinstance(read_exactly(text, None, CARDS), Unread)  # the exact reader will not guess
+    back = read_loosely(text, CARDS)  # the loose one guesses default figures
     assert back is not None and set(back.domains) == set(DOMAINS)
     assert back.params != spec.params
 
 
 def test_text_without_any_domain_reformalizes_to_nothing():
-    assert reformalize("I would like a nice afternoon.", CARDS) is None
+    assert read_loosely("I would like a nice afternoon.", CARDS) is None
+    assert isinstance(read_exactly("I would like a nice afternoon.", None, CARDS), Unread)
 
 
 @pytest.mark.parametrize("persona", sorted(PROCESSES))
@@ -81,7 +83,7 @@ def test_persona_descriptions_mention_every_domain_and_keep_segments(persona):
     spec = spec_for(3)
     draft = describe(spec, CARDS, CATALOG.personas[persona], random.Random(0))
     assert set(DOMAINS) <= set(draft.segments)
-    back = reformalize(draft.text, CARDS)
+    back = read_loosely(draft.text, CARDS)
     assert back is not None and set(DOMAINS) <= set(back.domains)
 
 
@@ -114,7 +116,7 @@ def test_drop_domain_voices_the_need_and_removes_the_domain(persona):
         out = drop(spec, draft.segments, dropped, card, CARDS, random.Random(2), 0.0)
         assert views[dropped].mentioned_in(out.text) is None
         assert CARDS[dropped].need.removeprefix("some way to ") not in out.text
-        back = reformalize(out.text, CARDS)
+        back = read_loosely(out.text, CARDS)
         assert back is None or dropped not in back.domains
         assert not out.frame_shifted and out.frames == {}
 
@@ -171,3 +173,16 @@ def test_fixed_phrases_never_name_a_domain(package, filename):
         for card in CARDS.values():
             for k in card.keywords:
                 assert not re.search(k, phrase, re.IGNORECASE), (phrase, card.id, k)
+
+
+def test_links_that_add_nothing_are_drawn_again():
+    flagged = []
+
+    def vacuous(spec):  # the first look finds link 0 vacuous; then all is well
+        flagged.append(spec.links[0].model_dump_json())
+        return [0] if len(flagged) == 1 else []
+
+    rng = random.Random(4)
+    spec = formalize_spec(list(DOMAINS), None, rng, lambda t: smt_check(t).witness, 0.7, vacuous)
+    assert len(flagged) == 2 and flagged[0] != flagged[1]
+    assert spec.links[0].model_dump_json() == flagged[1]

@@ -15,9 +15,10 @@ from review_run import cli, copy_workspace, only_run, review_workspace
 from rich.console import Console
 
 from retrolean.memory.errors import UserError
+from retrolean.traces.block_data import EvaluationData, ToolCall
 from retrolean.traces.html import trace_html
 from retrolean.traces.reader import load_trace
-from retrolean.traces.schema import Block
+from retrolean.traces.schema import ActionBlock, EvaluationBlock
 from retrolean.traces.viewer import filter_blocks, fold, timeline
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -84,15 +85,15 @@ def test_long_bodies_fold_unless_full():
 
 def test_full_shows_data_and_judged_question(tmp_path):
     trace = tmp_path / "trace.jsonl"
-    trace.write_text(json.dumps({"format": "retrolean-trace", "version": 1, "run_id": "r",
-                                 "goal": "g"}) + "\n" + Block(
-        type="evaluation", body="\n".join(["first", "second", "third"]), stage="s",
-        data={"yield": 0.5}, score=2.0, q="Did the stage meet its expectation?",
+    trace.write_text(json.dumps({"format": "retrolean-trace", "version": 2, "run_id": "r",
+                                 "goal": "g"}) + "\n" + EvaluationBlock(
+        body="\n".join(["first", "second", "third"]), stage="s",
+        data=EvaluationData(observed=0.5), score=2.0, q="Did the stage meet its expectation?",
     ).model_dump_json() + "\n")
     loaded = load_trace(trace)
     folded, full = render(timeline(loaded)), render(timeline(loaded, full=True))
     assert "third" not in folded and "(+1 lines)" in folded
-    assert "third" in full and '"yield": 0.5' in full
+    assert "third" in full and '"observed": 0.5' in full
     assert "Did the stage meet its expectation? Yes. (88.1%)" in full
 
 
@@ -127,7 +128,7 @@ def test_cli_show_on_a_cut_off_run_warns_and_shows_blocks(own_ws, capsys, monkey
     tear_last_line(only_run(own_ws) / "trace.jsonl")
     assert cli("traces", "show", "latest", "--type", "action", "--workspace", str(own_ws)) == 0
     out = capsys.readouterr().out
-    assert "half-written" in out and "Run stage formalize" in out
+    assert "half-written" in out and "Run skill formalize.smtlib2 on 12 items" in out
 
 
 def test_html_is_self_contained_with_one_collapsible_block_each(ws):
@@ -142,10 +143,10 @@ def test_html_highlights_code_and_escapes_bodies(tmp_path):
     body = ("Checking this:\n```smt\n(declare-const x Int)\n(assert (> x 2))\n```\n"
             "<script>x</script>")
     trace = tmp_path / "trace.jsonl"
-    trace.write_text(json.dumps({"format": "retrolean-trace", "version": 1, "run_id": "r",
+    trace.write_text(json.dumps({"format": "retrolean-trace", "version": 2, "run_id": "r",
                                  "goal": "g"}) + "\n"
-                     + Block(type="action", body=body, data={"text": "(assert\n (> y 1))"})
-                     .model_dump_json() + "\n")
+                     + ActionBlock(body=body, data=ToolCall(tool="smt_check", arguments={
+                         "text": "(assert\n (> y 1))"})).model_dump_json() + "\n")
     page = trace_html(load_trace(trace))
     assert page.count('<div class="hl">') == 3  # the fenced code, the data, the data's text
     assert re.search(r'<span class="\w+">assert</span>', page)
@@ -178,7 +179,7 @@ def test_chromium_renders_every_block(ws, tmp_path):
     page.write_text(trace_html(trace))
     dom = _chromium("--dump-dom", page.as_uri()).stdout
     assert dom.count('<details class="block') == len(trace.blocks)
-    assert "Run stage formalize" in dom and "</main>" in dom
+    assert "Stage formalize:" in dom and "Run skill formalize" in dom and "</main>" in dom
     shot = tmp_path / "trace.png"
     _chromium(f"--screenshot={shot}", "--window-size=1200,900", page.as_uri())
     assert shot.is_file() and shot.stat().st_size > 10_000

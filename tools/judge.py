@@ -40,7 +40,7 @@ from retrolean.tools.generate import (
 from retrolean.tools.generate.parsing import split_reasoning
 
 Method = Literal["logprobs", "sampling"]
-Answer = Literal["yes", "no", "other"]
+YesNo = Literal["yes", "no", "other"]
 
 _LEADING_NON_LETTERS = re.compile(r"^[^a-z]+")
 _FIRST_WORD = re.compile(r"[a-z]+")
@@ -57,6 +57,8 @@ class JudgeScore(BaseModel):
     log_odds: float
     method: Method
     n: int = Field(description="answers the score rests on (1 for logprobs)")
+    decided: bool = Field(True, description="False when no answer said yes or no: the score "
+                                            "is then the prior, not a judgement")
     question: str = ""
     completions: list[Completion] = Field(default_factory=list)
 
@@ -69,7 +71,7 @@ def normalize_token(token: str) -> str:
     return _LEADING_NON_LETTERS.sub("", token.lower()).rstrip()
 
 
-def token_answer(token: str) -> Answer:
+def token_answer(token: str) -> YesNo:
     """Whether a token reads as yes, no, or neither.
 
     Example: token_answer(" Yes") -> "yes"; token_answer("Maybe") -> "other"
@@ -124,18 +126,19 @@ def score_from_logprobs(logprobs: Sequence[TokenLogprob]) -> JudgeScore | None:
     return score_from_top_logprobs(top)
 
 
-def answer_of(text: str, reasoning_content: str | None = None) -> Answer:
+def yes_no_of(text: str, reasoning_content: str | None = None) -> YesNo:
     """Whether a sampled answer says yes or no (its first word, after the reasoning).
 
-    Example: answer_of("<think>hmm</think>\\n**Yes.** It does.") -> "yes"
+    Example: yes_no_of("<think>hmm</think>\\n**Yes.** It does.") -> "yes"
     """
     match = _FIRST_WORD.search(split_reasoning(text, reasoning_content).answer.lower())
     word = match.group(0) if match else ""
     return word if word in ("yes", "no") else "other"  # type: ignore[return-value]
 
 
-def score_from_samples(answers: Sequence[Answer]) -> JudgeScore:
+def score_from_samples(answers: Sequence[YesNo]) -> JudgeScore:
     """Score from sampled answers: log(n_yes + 1) − log(n_no + 1); p_yes its logistic.
+    With no yes and no no among them the score is the prior (p 0.5) and `decided` is False.
 
     Example: score_from_samples(["yes", "yes", "no", "other"]) -> log_odds log(3/2), p_yes 0.6
     """
@@ -143,7 +146,7 @@ def score_from_samples(answers: Sequence[Answer]) -> JudgeScore:
     n_no = sum(a == "no" for a in answers)
     return JudgeScore(p_yes=(n_yes + 1) / (n_yes + n_no + 2),
                       log_odds=math.log(n_yes + 1) - math.log(n_no + 1),
-                      method="sampling", n=len(answers))
+                      method="sampling", n=len(answers), decided=n_yes + n_no > 0)
 
 
 def judge_messages(question: str, context: str) -> list[ChatMessage]:
@@ -190,5 +193,5 @@ async def judge(client: ModelClient, question: str, context: str, *,
                         skill_version=skill_version, sample=index, use_cache=use_cache)
         for index in range(samples)))
     calls += sampled
-    score = score_from_samples([answer_of(c.text, c.reasoning) for c in sampled])
+    score = score_from_samples([yes_no_of(c.text, c.reasoning) for c in sampled])
     return score.model_copy(update={"question": question, "completions": calls})

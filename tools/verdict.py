@@ -30,6 +30,7 @@ class Verdict(BaseModel):
     ok: bool
     status: Status
     checker: str
+    screen: str = ""  # the screen the text went through first, with its version ("" if none)
     reason: str = ""
     messages: list[CheckMessage] = Field(default_factory=list)
     witness: dict[str, int] | None = None

@@ -44,7 +44,7 @@ class ToolCall(BaseModel):
     function: FunctionCall
 
 
-class ChatMessage(BaseModel):
+class TrainingMessage(BaseModel):
     """One message of a conversation in the OpenAI chat format."""
 
     model_config = ConfigDict(extra="forbid")
@@ -55,7 +55,7 @@ class ChatMessage(BaseModel):
     tool_call_id: str | None = None
 
     @model_validator(mode="after")
-    def _shape(self) -> ChatMessage:
+    def _shape(self) -> TrainingMessage:
         if self.role == "tool" and (not self.tool_call_id or self.content is None):
             raise ValueError("a tool message needs tool_call_id and content")
         if self.role != "tool" and self.tool_call_id is not None:
@@ -67,9 +67,9 @@ class ChatMessage(BaseModel):
         return self
 
 
-def validate_conversation(messages: list[dict[str, Any]]) -> list[ChatMessage]:
+def validate_conversation(messages: list[dict[str, Any]]) -> list[TrainingMessage]:
     """The messages as models; ValueError if the conversation breaks the chat format."""
-    parsed = [ChatMessage.model_validate(m) for m in messages]
+    parsed = [TrainingMessage.model_validate(m) for m in messages]
     if not parsed:
         raise ValueError("an empty conversation")
     if parsed[0].role not in ("system", "user"):

@@ -1,23 +1,21 @@
 """A trace rendered for training: chat messages with tool calls, and weave-agent's plain text.
 
 Chat messages (OpenAI format): a system prompt, the goal as the user's turn,
-then the blocks in order. The block types map to roles through two tables
-below, not a chain of special cases:
+then the blocks in order, each as its `turn()` says (traces/schema.py):
+consecutive thoughts share one assistant message, an action is an assistant
+tool call, the observation (or error) after it is that call's `tool` result,
+and results with no call open, user messages and task reminders are user
+turns. A call left without a result (a run cut off mid-step) gets a result
+saying so, so every export is a valid conversation. `tool_schemas` describes
+the tools called, with the argument schemas the caller passes (the tool
+registry's: `retrolean.tools.registry.tool_schemas`), inferred from the calls
+for a tool it does not know (version-1 traces' `run_stage`).
 
-- thought blocks (`orientation`, `expectation`, `evaluation`, `outcome`,
-  `debug`, `backtrack`) are assistant text; consecutive ones share a message;
-- an `action` is an assistant tool call (`data.tool`/`data.arguments` when the
-  block names a tool, else `run_stage` with the stage and the block's data);
-- an `observation` or `error` that follows a call is that call's `tool` result
-  (its body and data), otherwise — like `user` and `task-reminder` — a user turn.
-
-A call left without a result (a run cut off mid-step) gets a result saying so,
-so every export is a valid conversation. The weave rendering puts each block
-between `#startblock type: …` and `#endblock` with `#index`, `#timestamp` and
-`#stage` header lines and, where judged, a `#q: … Yes. (p%)` line; `weave_pairs`
-splits it as weave-agent trains: earlier blocks as the prompt, the next
-model-written block as the completion. The trade-off: data that is pure
-bookkeeping on thought blocks (a yield already stated in the body) is left out.
+The weave rendering puts each block between `#startblock type: …` and
+`#endblock` (each block's `weave()`); `weave_pairs` splits it as weave-agent
+trains: earlier blocks as the prompt, the next model-written block as the
+completion. The trade-off: data that is pure bookkeeping on thought blocks (a
+yield already stated in the body) is left out of the text.
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ from typing import Any
 
 from retrolean.traces.chat import validate_conversation
 from retrolean.traces.schema import Block
-from retrolean.traces.score import p_yes
 
 SYSTEM_PROMPT = (
     "You are retrolean, an agent that builds verified synthetic training data so reasoning "
@@ -35,37 +32,16 @@ SYSTEM_PROMPT = (
     "act by calling tools, say what you expect, read what the tools return, evaluate it, and "
     "conclude with the outcome."
 )
-THOUGHT = {"orientation": "", "expectation": "Expectation: ", "evaluation": "Evaluation: ",
-           "outcome": "Outcome: ", "debug": "Debug: ", "backtrack": "Backtrack: "}
-USER_TURN = {"user": "", "task-reminder": "Reminder: ", "observation": "Observation: ",
-             "error": "Error: "}
-RESULT_TYPES = ("observation", "error")
-BOOKKEEPING_DATA = ("orientation", "expectation", "evaluation", "debug", "backtrack")
 WRITTEN_BY_MODEL = ("orientation", "action", "expectation", "evaluation", "outcome", "debug",
                     "backtrack")
 NO_RESULT = "(no result was recorded: the run stopped before this call returned)"
 RUN_STAGE_DOC = "Run one recipe stage over the current records and save its sets."
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True)
-
-
-def tool_call(block: Block) -> dict[str, Any]:
-    """The OpenAI tool call an action block stands for."""
-    name, args = block.data.get("tool"), block.data.get("arguments")
-    if not (isinstance(name, str) and isinstance(args, dict)):
-        name, args = "run_stage", {"stage": block.stage, **block.data}
-    return {"id": f"call_{block.index}", "type": "function",
-            "function": {"name": name, "arguments": _json(args)}}
-
-
-def _with_data(block: Block) -> str:
-    return block.body + (f"\n{_json(block.data)}" if block.data else "")
+JSON_TYPES = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
+              dict: "object"}
 
 
 class _Conversation:
-    """Builds the message list block by block, keeping tool calls and results paired."""
+    """Builds the message list turn by turn, keeping tool calls and results paired."""
 
     def __init__(self, goal: str) -> None:
         self.messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM_PROMPT},
@@ -89,18 +65,15 @@ class _Conversation:
         m = self._assistant()
         m["content"] = f"{m['content']}\n\n{text}" if m["content"] else text
 
-    def call(self, block: Block) -> None:
-        self.say(block.body)
-        call = tool_call(block)
+    def call(self, text: str, call: dict[str, Any], stage: str | None) -> None:
+        self.say(text)
         self.messages[-1].setdefault("tool_calls", []).append(call)
-        self.pending.append((call["id"], block.stage))
+        self.pending.append((call["id"], stage))
 
-    def result(self, block: Block) -> None:
-        match = next((p for p in self.pending if p[1] == block.stage), self.pending[0])
+    def result(self, text: str, stage: str | None) -> None:
+        match = next((p for p in self.pending if p[1] == stage), self.pending[0])
         self.pending.remove(match)
-        prefix = "error: " if block.type == "error" else ""
-        self.messages.append({"role": "tool", "tool_call_id": match[0],
-                              "content": prefix + _with_data(block)})
+        self.messages.append({"role": "tool", "tool_call_id": match[0], "content": text})
 
     def user(self, text: str) -> None:
         self._close()
@@ -118,64 +91,56 @@ class _Conversation:
 def trace_messages(goal: str, blocks: list[Block]) -> list[dict[str, Any]]:
     """The trace as one validated conversation in the OpenAI messages format."""
     conv = _Conversation(goal)
-    for b in blocks:
-        if b.type == "action":
-            conv.call(b)
-        elif b.type in RESULT_TYPES and conv.pending:
-            conv.result(b)
-        elif b.type in THOUGHT:
-            conv.say(THOUGHT[b.type] + b.body)
+    for block in blocks:
+        turn = block.turn()
+        if turn.kind == "call" and turn.call is not None:
+            conv.call(turn.text, turn.call, block.stage)
+        elif turn.kind == "result":
+            if conv.pending:
+                conv.result(turn.text, block.stage)
+            else:
+                conv.user(turn.alone)
+        elif turn.kind == "thought":
+            conv.say(turn.text)
         else:
-            text = _with_data(b) if b.type in RESULT_TYPES else b.body
-            conv.user(USER_TURN.get(b.type, f"{b.type}: ") + text)
+            conv.user(turn.text)
     messages = conv.finish()
     validate_conversation(messages)
     return messages
 
 
-def tool_schemas(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Function descriptions of the tools called in a conversation (for a `tools` column)."""
-    types = {bool: "boolean", int: "integer", float: "number", str: "string", list: "array",
-             dict: "object"}
+def _inferred(name: str, calls: list[dict[str, Any]]) -> dict[str, Any]:
     props: dict[str, dict[str, Any]] = {}
+    for arguments in calls:
+        for key, value in arguments.items():
+            kind = JSON_TYPES.get(type(value))
+            props.setdefault(key, {"type": kind} if kind else {})
+    doc = RUN_STAGE_DOC if name == "run_stage" else f"The {name} tool, as called in the trace."
+    return {"type": "function", "function": {
+        "name": name, "description": doc, "parameters": {"type": "object", "properties": props}}}
+
+
+def tool_schemas(messages: list[dict[str, Any]],
+                 known: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Function descriptions of the tools called in a conversation (for a `tools` column):
+    `known[name]` where given (the registry's schemas), else inferred from the calls."""
+    called: dict[str, list[dict[str, Any]]] = {}
     for m in messages:
         for call in m.get("tool_calls") or []:
             fn = call["function"]
-            for key, value in json.loads(fn["arguments"]).items():
-                kind = types.get(type(value))
-                props.setdefault(fn["name"], {})[key] = {"type": kind} if kind else {}
-    return [{"type": "function", "function": {
-        "name": name, "description": RUN_STAGE_DOC if name == "run_stage" else
-        f"The {name} tool, as called in the trace.",
-        "parameters": {"type": "object", "properties": p}}} for name, p in props.items()]
-
-
-def weave_block(block: Block) -> str:
-    """One block in weave-agent's plain-text form.
-
-    Example: -> "#startblock type: evaluation\\n#index 4\\n#timestamp …\\n#stage formalize\\n…
-    \\n#endblock"
-    """
-    lines = [f"#startblock type: {block.type}", f"#index {block.index}",
-             f"#timestamp {block.timestamp}"]
-    if block.stage:
-        lines.append(f"#stage {block.stage}")
-    lines.append(block.body if block.type in BOOKKEEPING_DATA else _with_data(block))
-    if block.score is not None:
-        p = p_yes(block.score)
-        answer, prob = ("Yes.", p) if p >= 0.5 else ("No.", 1 - p)
-        lines.append(f"#q: {block.q or 'Is this block good?'} {answer} ({100 * prob:.3f}%)")
-    lines.append("#endblock")
-    return "\n".join(lines) + "\n"
+            called.setdefault(fn["name"], []).append(json.loads(fn["arguments"]))
+    known = known or {}
+    return [known[name] if name in known else _inferred(name, calls)
+            for name, calls in called.items()]
 
 
 def weave_text(blocks: list[Block]) -> str:
     """The whole trace as one weave-agent document."""
-    return "".join(weave_block(b) for b in blocks)
+    return "".join(b.weave() for b in blocks)
 
 
 def weave_pairs(blocks: list[Block]) -> list[dict[str, Any]]:
     """(prompt, completion) pairs: the blocks so far as context, the next model-written block."""
-    rendered = [weave_block(b) for b in blocks]
+    rendered = [b.weave() for b in blocks]
     return [{"prompt": "".join(rendered[:i]), "completion": rendered[i], "index": b.index,
              "type": b.type} for i, b in enumerate(blocks) if b.type in WRITTEN_BY_MODEL]

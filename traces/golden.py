@@ -16,6 +16,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from retrolean.memory.atomic import write_lines_atomic
 from retrolean.memory.errors import UserError
@@ -79,8 +80,10 @@ def sibling(out: Path, suffix: str) -> Path:
     return out.with_name(out.name.removesuffix(".jsonl") + suffix + ".jsonl")
 
 
-def write_golden(selected: list[RunSummary], out: Path) -> GoldenExport:
-    """Write the selected traces as chat conversations and weave-agent texts."""
+def write_golden(selected: list[RunSummary], out: Path,
+                 tools: dict[str, dict[str, Any]] | None = None) -> GoldenExport:
+    """Write the selected traces as chat conversations and weave-agent texts; `tools` gives
+    the function schema of each tool by name (the registry's) for the `tools` column."""
     chats, docs, pairs = [], [], []
     for s in selected:
         trace = load_trace(s.path)
@@ -88,7 +91,7 @@ def write_golden(selected: list[RunSummary], out: Path) -> GoldenExport:
                 "score": s.score.total if s.score else None,
                 "rating": s.rating.label if s.rating else None}
         messages = trace_messages(trace.goal, trace.blocks)
-        chats.append({"messages": messages, "tools": tool_schemas(messages), **meta})
+        chats.append({"messages": messages, "tools": tool_schemas(messages, tools), **meta})
         docs.append({"text": weave_text(trace.blocks), **meta})
         pairs += [{**p, "run_id": s.run_id} for p in weave_pairs(trace.blocks)]
     paths = [out, sibling(out, ".weave"), sibling(out, ".weave-pairs")]

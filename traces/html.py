@@ -16,6 +16,7 @@ import html
 import json
 import re
 from datetime import datetime
+from typing import Any
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -121,9 +122,22 @@ def body_html(body: str) -> str:
     return "".join(out)
 
 
-def _data_html(data: dict) -> str:
-    code = {k: v for k, v in data.items() if isinstance(v, str) and "\n" in v.strip()}
-    rest = {k: ("<shown below>" if k in code else v) for k, v in data.items()}
+def _pull_code(value: Any, path: str, code: dict[str, str]) -> Any:
+    """The value with each multi-line string (at any depth) replaced by a pointer to it."""
+    if isinstance(value, str) and "\n" in value.strip():
+        code[path] = value
+        return "<shown below>"
+    if isinstance(value, dict):
+        return {k: _pull_code(v, f"{path}.{k}" if path else str(k), code)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pull_code(v, f"{path}[{i}]", code) for i, v in enumerate(value)]
+    return value
+
+
+def _data_html(data: dict[str, Any]) -> str:
+    code: dict[str, str] = {}
+    rest = _pull_code(data, "", code)
     parts = [code_html(json.dumps(rest, indent=2, ensure_ascii=False), "json")]
     for key, text in code.items():
         parts.append(f"<div class=\"facts\">{html.escape(key)}</div>{code_html(text)}")
@@ -158,7 +172,7 @@ def block_html(b: Block, start: datetime | None = None) -> str:
         f'<span class="facts">{html.escape(_facts(b, start))}</span></summary>'
         f'<div class="content">{body_html(b.body)}'
         + (f'<div class="q">{html.escape(q)}</div>' if q else "")
-        + (_data_html(b.data) if b.data else "")
+        + (_data_html(data) if (data := b.data_view()) else "")
         + "</div></details>"
     )
 

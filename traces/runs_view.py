@@ -90,7 +90,7 @@ def run_detail(s: RunSummary) -> RenderableType:
         y = counts.get(name)
         sets = [n for n in s.sets if n in (name, f"{name}.rejects")]
         table.add_row(name, stage.get("skill", ""), str(y.records_in) if y else "—",
-                      str(y.records_out) if y else "—", f"{100 * y.fraction:.0f}%" if y else "—",
+                      str(y.records_out) if y else "—", f"{y.yield_pct:.0f}%" if y else "—",
                       ", ".join(f"sets/{n}.jsonl" for n in sets) or "—",
                       stage.get("expectation", ""))
     return Group(head, table, Text(f"files: {s.path}", style="dim"))

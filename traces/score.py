@@ -15,8 +15,8 @@ A stage's figure is the `min_yield` its expectation block carries (or `expected`
 evaluation block); failing both, the first percentage its text states ("at least 40% of …"
 -> 0.40), "nearly every"/"almost every"/"most" read as 0.9, "every"/"all"/"each" as 1.0;
 other wording states no figure and is left out. A stage's yield is its last evaluation
-block's `data.yield`, else accepted / (accepted + rejected) from its observation; a stage
-run several times (retries) counts with its last attempt.
+block's `observed` yield, else the `StageYield` its observation carries; a stage run
+several times (retries) counts with its last attempt.
 
 The trade-off: the human label outweighs everything measured (a good-rated run ranks
 above every unrated one, a bad-rated one below), because the label is the ground truth
@@ -25,11 +25,18 @@ the measured parts only approximate; the machine parts order runs within a label
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
-from retrolean.traces.schema import Block
+from retrolean.traces.block_data import StageYield
+from retrolean.traces.schema import (
+    Block,
+    EvaluationBlock,
+    ExpectationBlock,
+    ObservationBlock,
+    OutcomeBlock,
+    p_yes,
+)
 
 WEIGHTS = {"yield": 0.4, "expectations": 0.3, "evaluations": 0.2, "budget": 0.1}
 ERROR_PENALTY = 0.1
@@ -56,23 +63,24 @@ def expectation_figure(text: str) -> float | None:
     return None
 
 
-def stage_yields(blocks: list[Block]) -> dict[str, float]:
-    """Each stage's yield (fraction of its input kept), in trace order."""
-    out: dict[str, float] = {}
+def stage_yields(blocks: list[Block]) -> list[StageYield]:
+    """Records in and out of each stage, from the observations that carry a stage's yield
+    (a stage run several times counts with its last attempt), in trace order."""
+    out: dict[str, StageYield] = {}
     for b in blocks:
-        if not b.stage:
-            continue
-        if b.type == "evaluation" and _number(b.data.get("yield")) is not None:
-            out[b.stage] = float(b.data["yield"])
-        elif b.type == "observation" and b.stage not in out:
-            acc, rej = b.data.get("accepted"), b.data.get("rejected")
-            if isinstance(acc, int) and isinstance(rej, int) and acc + rej:
-                out[b.stage] = acc / (acc + rej)
+        if isinstance(b, ObservationBlock) and b.data.stage_yield is not None:
+            out[b.data.stage_yield.stage] = b.data.stage_yield
+    return list(out.values())
+
+
+def yield_fractions(blocks: list[Block]) -> dict[str, float]:
+    """Each stage's yield (fraction of its input kept): its last evaluation's, else its
+    observed `StageYield`'s."""
+    out = {y.stage: y.yield_frac for y in stage_yields(blocks) if y.records_in}
+    for b in blocks:
+        if b.stage and isinstance(b, EvaluationBlock) and b.data.observed is not None:
+            out[b.stage] = b.data.observed
     return out
-
-
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def stage_figures(blocks: list[Block]) -> dict[str, float]:
@@ -81,29 +89,22 @@ def stage_figures(blocks: list[Block]) -> dict[str, float]:
     for b in blocks:
         if not b.stage:
             continue
-        if b.type == "expectation":
-            figure = _number(b.data.get("min_yield"))
+        if isinstance(b, ExpectationBlock):
+            figure = b.data.min_yield
             figure = figure if figure is not None else expectation_figure(b.body)
             if figure is not None:
                 out[b.stage] = figure
-        elif b.type == "evaluation" and _number(b.data.get("expected")) is not None:
-            out[b.stage] = float(b.data["expected"])
+        elif isinstance(b, EvaluationBlock) and b.data.expected is not None:
+            out[b.stage] = b.data.expected
     return out
 
 
 def final_yield(blocks: list[Block]) -> tuple[int, int] | None:
     """(final, sampled) from the last outcome block that states them, or None."""
     for b in reversed(blocks):
-        if b.type == "outcome" and isinstance(b.data.get("sampled"), int):
-            return int(b.data.get("final", 0)), int(b.data["sampled"])
+        if isinstance(b, OutcomeBlock) and b.data.sampled is not None:
+            return b.data.final, b.data.sampled
     return None
-
-
-def p_yes(score: float) -> float:
-    """p(yes) from a judge's log-odds. Example: 0.0 -> 0.5"""
-    if score >= 0:
-        return 1 / (1 + math.exp(-score))
-    return math.exp(score) / (1 + math.exp(score))
 
 
 @dataclass
@@ -129,7 +130,7 @@ def score_trace(blocks: list[Block], label: str | None = None) -> TraceScore:
     parts: dict[str, float] = {}
     fy = final_yield(blocks)
     parts["yield"] = fy[0] / fy[1] if fy and fy[1] else 0.0
-    yields = stage_yields(blocks)
+    yields = yield_fractions(blocks)
     ratios = [min(1.0, yields[stage] / figure) for stage, figure in stage_figures(blocks).items()
               if stage in yields and figure > 0]
     if ratios:
@@ -138,9 +139,8 @@ def score_trace(blocks: list[Block], label: str | None = None) -> TraceScore:
     if judged:
         parts["evaluations"] = sum(judged) / len(judged)
     for b in reversed(blocks):
-        used = b.data.get("budget_used") if b.type == "outcome" else None
-        if isinstance(used, int | float):
-            parts["budget"] = 1 - min(1.0, max(0.0, float(used)))
+        if isinstance(b, OutcomeBlock) and b.data.budget_used is not None:
+            parts["budget"] = 1 - min(1.0, max(0.0, b.data.budget_used))
             break
     weight = sum(WEIGHTS[k] for k in parts)
     base = sum(WEIGHTS[k] * v for k, v in parts.items()) / weight

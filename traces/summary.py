@@ -16,22 +16,10 @@ from retrolean.memory.errors import UserError
 from retrolean.memory.ratings import Rating, read_rating
 from retrolean.memory.runs import read_plan, set_names
 from retrolean.memory.workspace import Workspace
+from retrolean.traces.block_data import StageYield
 from retrolean.traces.reader import LoadedTrace, load_trace
-from retrolean.traces.schema import Block
-from retrolean.traces.score import TraceScore, final_yield, score_trace
-
-
-@dataclass
-class StageYield:
-    """Records into and out of one stage."""
-
-    stage: str
-    records_in: int
-    records_out: int
-
-    @property
-    def fraction(self) -> float:
-        return self.records_out / self.records_in if self.records_in else 0.0
+from retrolean.traces.schema import ErrorBlock
+from retrolean.traces.score import TraceScore, final_yield, score_trace, stage_yields
 
 
 @dataclass
@@ -76,26 +64,15 @@ class RunSummary:
         return "—"
 
 
-def stage_counts(blocks: list[Block]) -> list[StageYield]:
-    """Records in and out per stage, from the observation blocks."""
-    out: dict[str, StageYield] = {}
-    for b in blocks:
-        if b.type == "observation" and b.stage:
-            acc, rej = b.data.get("accepted"), b.data.get("rejected")
-            if isinstance(acc, int) and isinstance(rej, int):
-                out[b.stage] = StageYield(b.stage, acc + rej, acc)
-    return list(out.values())
-
-
 def summarize_trace(summary: RunSummary, trace: LoadedTrace) -> RunSummary:
     """Fill a summary's trace-derived fields from a loaded trace."""
     summary.goal = trace.goal or summary.goal
     summary.created = trace.header.created if trace.header else summary.created
-    summary.stages = stage_counts(trace.blocks)
+    summary.stages = stage_yields(trace.blocks)
     fy = final_yield(trace.blocks)
     summary.final, summary.sampled = fy if fy else (None, None)
     summary.blocks = len(trace.blocks)
-    summary.errors = sum(1 for b in trace.blocks if b.type == "error")
+    summary.errors = sum(1 for b in trace.blocks if isinstance(b, ErrorBlock))
     summary.torn = trace.torn
     summary.score = score_trace(trace.blocks, summary.rating.label if summary.rating else None)
     return summary

@@ -25,7 +25,6 @@ from rich.text import Text
 from retrolean.memory.errors import UserError
 from retrolean.traces.reader import LoadedTrace
 from retrolean.traces.schema import Block, BlockType
-from retrolean.traces.score import p_yes
 
 BLOCK_TYPES: tuple[str, ...] = get_args(BlockType)
 STYLES = {
@@ -60,10 +59,10 @@ def filter_blocks(blocks: list[Block], types: Iterable[str] | None = None,
 
 def judged_line(block: Block) -> str | None:
     """`q: … Yes. (93.1%)` for a judged block, else None."""
-    if block.score is None:
+    judged = block.judgement()
+    if judged is None:
         return None
-    p = p_yes(block.score)
-    answer, prob = ("Yes.", p) if p >= 0.5 else ("No.", 1 - p)
+    answer, prob = judged
     return f"q: {block.q or '(no question recorded)'} {answer} ({100 * prob:.1f}%)"
 
 
@@ -102,8 +101,8 @@ def block_cell(b: Block, full: bool) -> RenderableType:
     parts: list[RenderableType] = [Text(b.body if full else fold(b.body))]
     if line := judged_line(b):
         parts.append(Text(line, style="italic yellow"))
-    if full and b.data:
-        parts.append(Syntax(json.dumps(b.data, indent=2, ensure_ascii=False), "json",
+    if full and (data := b.data_view()):
+        parts.append(Syntax(json.dumps(data, indent=2, ensure_ascii=False), "json",
                             word_wrap=True, background_color="default"))
     return Group(*parts) if len(parts) > 1 else parts[0]
 

@@ -3,6 +3,7 @@
 `TraceWriter` numbers blocks and hands each to its sinks; `JsonlSink`
 appends one line per block and flushes, so a run killed at any point keeps
 every block written so far. A screen sink lives in the CLI (rich is UI only).
+`read_trace` reads a file back as typed blocks, whatever version wrote it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import os
 from pathlib import Path
 from typing import Any, Protocol
 
-from retrolean.traces.schema import Block, BlockType, TraceHeader
+from retrolean.traces.schema import Block, BlockType, TraceHeader, make_block
+from retrolean.traces.upgrade import read_block
 
 
 class TraceSink(Protocol):
@@ -63,8 +65,12 @@ class TraceWriter:
 
     def write(self, type: BlockType, body: str, *, stage: str | None = None,
               **fields: Any) -> Block:
-        """Record one block of the given type and return it."""
-        block = Block(type=type, index=self.index, stage=stage, body=body, **fields)
+        """Record one block of the given type (its `data` a model or a dict) and return it."""
+        return self.add(make_block(type, body, stage=stage, **fields))
+
+    def add(self, block: Block) -> Block:
+        """Record a block made elsewhere (e.g. `call_block`), numbered here; return it."""
+        block = block.model_copy(update={"index": self.index})
         self.index += 1
         for sink in self.sinks:
             sink.emit(block)
@@ -72,8 +78,10 @@ class TraceWriter:
 
 
 def read_trace(path: Path) -> tuple[TraceHeader | None, list[Block]]:
-    """Header and blocks of a trace file; a torn last line (from a crash) is skipped."""
-    header, blocks = None, []
+    """Header and typed blocks of a trace file of any version; a torn last line (from a
+    crash) is skipped."""
+    header: TraceHeader | None = None
+    blocks: list[Block] = []
     lines = path.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
         if not line.strip():
@@ -87,5 +95,5 @@ def read_trace(path: Path) -> tuple[TraceHeader | None, list[Block]]:
         if i == 0 and data.get("format") == "retrolean-trace":
             header = TraceHeader.model_validate(data)
         else:
-            blocks.append(Block.model_validate(data))
+            blocks.append(read_block(data, header.version if header else 1))
     return header, blocks

@@ -1,29 +1,59 @@
 """The `retrolean` command line: a thin layer over library functions.
 
-Each command group is its own module with a `register(app)` function. User
-errors (`UserError`, bad flags) become one line on stderr and exit code 2;
-bugs stay tracebacks.
+Each command group is its own module with a `register(app)` function. The
+root group imports a command's module only when that command is needed, and
+each module imports what its commands use when they run, so `retrolean
+check FILE` loads neither LangGraph nor the pipeline, and `--help` loads only
+the small command modules. User errors (`UserError`, bad flags) become one
+line on stderr and exit code 2; bugs stay tracebacks.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
+import click
 import typer
+import typer.main
+from typer.core import TyperGroup
 
-from retrolean.agent.cli import chat, check, doctor, domains, export, run, runs, sets, traces
-from retrolean.agent.cli import eval as eval_commands
 from retrolean.memory.errors import UserError
+
+COMMANDS = ("run", "chat", "doctor", "check", "verify", "domains", "runs", "traces", "sets",
+            "export", "eval")
+"""Commands and command groups, in help order; each is registered by the module of its name."""
+
+
+class LazyCommands(TyperGroup):
+    """The root group: a command's module is imported the first time the command is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module = importlib.import_module(f"retrolean.agent.cli.{cmd_name}")
+            holder = typer.Typer(pretty_exceptions_enable=False)
+            holder.callback()(lambda: None)  # a group even when the module adds one command
+            module.register(holder)
+            self.commands.update(typer.main.get_group(holder).commands)
+        return self.commands.get(cmd_name)
+
 
 app = typer.Typer(
     name="retrolean",
+    cls=LazyCommands,
     help="Build verified synthetic data that makes R1-style models easy to prompt.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (run, chat, domains, doctor, check, runs, traces, sets, export, eval_commands):
-    module.register(app)
+
+
+@app.callback()
+def _root() -> None:
+    pass
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,9 +18,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from retrolean.agent.cli.run import StageBars, console, report
-from retrolean.agent.pipeline import RunOptions, prepare
-from retrolean.agent.runner import drive, resume, start
-from retrolean.agent.settings import load_settings
 
 Ask = Callable[[str], str]
 
@@ -79,6 +76,10 @@ def register(app: typer.Typer) -> None:
             "--resume", help="continue this run's conversation")] = None,
     ) -> None:
         """Plan with the agent interactively, approve or edit the plan, steer between stages."""
+        from retrolean.agent.pipeline import RunOptions, prepare
+        from retrolean.agent.runner import drive, resume, start
+        from retrolean.agent.settings import load_settings
+
         settings = load_settings(workspace=workspace, formal=formal)
         if resume_id:
             session = resume(settings, resume_id, interactive=True)

@@ -1,35 +1,38 @@
 """`retrolean check FILE [--formal lean4|smtlib2]`: screen and check one formal file by hand.
 
-The language comes from `--formal` or the extension (.lean, .smt2). Lean
-text is screened first, so a refused file is reported even where Lean is not
-installed; SMT-LIB goes to Z3. Exit 0 when the file checks, 1 when it is
-refused or rejected (the reason is printed), 2 on bad input.
+The language comes from `--formal` or the extension (.lean, .smt2). Both
+languages are screened first, so a refused Lean file is reported even where
+Lean is not installed, and a refused SMT-LIB file never reaches Z3. Exit 0
+when the file checks, 1 when it is refused or rejected (the reason is
+printed), 2 on bad input.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from retrolean.agent.settings import Settings
 from retrolean.memory.errors import UserError
-from retrolean.tools.lean_check import SCREEN_CHECKER, LeanConfig, lean_check, screen
-from retrolean.tools.lean_check.process import resolve
-from retrolean.tools.verdict import Verdict
+from retrolean.memory.languages import FormalLanguage
 
-LANGUAGES = {".lean": "lean4", ".smt2": "smtlib2"}
+if TYPE_CHECKING:
+    from retrolean.agent.settings import Settings
+    from retrolean.tools.lean_check import LeanConfig
+    from retrolean.tools.verdict import Verdict
+
+LANGUAGES = {".lean": FormalLanguage.LEAN4, ".smt2": FormalLanguage.SMTLIB2}
 
 
-def _language(path: Path, formal: str | None) -> str:
+def _language(path: Path, formal: str | None) -> FormalLanguage:
     if formal is not None:
         if formal not in LANGUAGES.values():
             raise UserError(f"unknown formal language {formal!r}; use --formal lean4 or smtlib2")
-        return formal
+        return FormalLanguage(formal)
     language = LANGUAGES.get(path.suffix.lower())
     if language is None:
         raise UserError(f"cannot tell the language of {path.name}: name it .lean or .smt2, "
@@ -40,18 +43,22 @@ def _language(path: Path, formal: str | None) -> str:
 def _read(path: Path) -> str:
     if not path.is_file():
         raise UserError(f"no such file: {path}")
-    try:
-        return path.read_text(encoding="utf-8")
+    try:  # bytes as they are: no newline translation, so the screen sees what a checker reads
+        return path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise UserError(f"cannot read {path} as UTF-8 text: {e}") from e
 
 
 def check_lean(text: str, settings: Settings) -> Verdict:
     """Screen, then (if Lean is installed) check a Lean 4 text with the configured Lean."""
+    from retrolean.tools.lean_check import SCREEN_CHECKER, LeanConfig, lean_check, screen
+    from retrolean.tools.verdict import Verdict
+
     config = LeanConfig.from_settings(settings)
     screened = screen(text, config.screen)
     if not screened.ok:
-        return Verdict(ok=False, status="refused", checker=SCREEN_CHECKER, reason=screened.reason)
+        return Verdict(ok=False, status="refused", checker=SCREEN_CHECKER, screen=SCREEN_CHECKER,
+                       reason=screened.reason)
     info = _lean_missing(config)
     if info:
         raise UserError(info)
@@ -59,6 +66,8 @@ def check_lean(text: str, settings: Settings) -> Verdict:
 
 
 def _lean_missing(config: LeanConfig) -> str:
+    from retrolean.tools.lean_check.process import resolve
+
     cwd = config.project.expanduser() if config.project else Path.cwd()
     try:
         resolve(config.executable, cwd)
@@ -72,7 +81,9 @@ def _lean_missing(config: LeanConfig) -> str:
 def print_verdict(console: Console, verdict: Verdict) -> None:
     """The verdict line, its witness, and a table of the checker's messages."""
     colour = "green" if verdict.ok else "yellow" if verdict.status == "refused" else "red"
-    console.print(f"[bold {colour}]{verdict.status}[/] ({escape(verdict.checker)})"
+    screened = (f", screened by {verdict.screen}"
+                if verdict.screen and verdict.screen != verdict.checker else "")
+    console.print(f"[bold {colour}]{verdict.status}[/] ({escape(verdict.checker + screened)})"
                   + (f" in {verdict.elapsed_ms:.0f} ms" if verdict.elapsed_ms else ""))
     if verdict.reason:
         console.print(f"reason: {escape(verdict.reason)}")
@@ -99,12 +110,14 @@ def register(app: typer.Typer) -> None:
             "--formal", help="lean4 or smtlib2 (default: from the extension)")] = None,
     ) -> None:
         """Screen and check one formal file; exit 0 if it checks, 1 if refused or rejected."""
+        from retrolean.agent.settings import Settings
+
         language = _language(file, formal)
         text = _read(file)
         settings = Settings()
         console = Console(highlight=False, soft_wrap=True)
         console.print(f"check {escape(str(file))} ({language})")
-        if language == "lean4":
+        if language == FormalLanguage.LEAN4:
             verdict = check_lean(text, settings)
         else:
             from retrolean.tools.smt_check import smt_check

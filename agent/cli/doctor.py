@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrolean.agent.settings import Settings, load_settings
-from retrolean.tools.lean_check import LeanConfig, detect_lean
+if TYPE_CHECKING:
+    from retrolean.agent.settings import Settings
 
 console = Console()
 
 
 def _z3() -> tuple[bool, str]:
-    try:
-        from retrolean.tools.smt_check import CHECKER, smt_check
-    except ImportError as e:
-        return False, f"z3-solver not importable: {e}"
-    verdict = smt_check("(declare-const x Int)(assert (> x 1))", timeout_ms=2000)
-    return verdict.ok, CHECKER if verdict.ok else verdict.summary()
+    from retrolean.tools.smt_check import smt_check
+
+    verdict = smt_check("(declare-const x Int)(assert (> x 1))(check-sat)", timeout_ms=2000)
+    return verdict.ok, (f"{verdict.checker}, screened by {verdict.screen}" if verdict.ok
+                        else verdict.summary())
 
 
 def _lean(settings: Settings) -> tuple[bool, str]:
+    from retrolean.tools.lean_check import LeanConfig, detect_lean
+
     info = detect_lean(LeanConfig.from_settings(settings), check_mathlib=True)
     if not info.found:
         return False, f"absent ({info.detail or 'not found'}): runs use SMT-LIB 2 with Z3"
@@ -67,6 +68,8 @@ def register(app: typer.Typer) -> None:
             help="OpenAI-compatible endpoint (or OPENAI_BASE_URL)")] = None,
     ) -> None:
         """Check the model endpoint (models listed, one tiny call), Lean, Z3 and embeddings."""
+        from retrolean.agent.settings import load_settings
+
         settings = load_settings(model=model, base_url=base_url)
         table = Table(title="retrolean doctor")
         table.add_column("backend")

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrolean.agent.settings import load_settings
 from retrolean.memory.errors import UserError
-from retrolean.recipes.catalog_loader import load_catalog
-from retrolean.skills.problems.registry import gadget_domains
+
+if TYPE_CHECKING:
+    from retrolean.skills.cards import DomainCard
 
 console = Console()
+
+
+def _cards() -> dict[str, DomainCard]:
+    from retrolean.agent.settings import load_settings
+    from retrolean.recipes.catalog_loader import load_catalog
+
+    return load_catalog(load_settings().catalog).domains
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +37,9 @@ def register(app: typer.Typer) -> None:
     @domains_app.command("list")
     def list_domains() -> None:
         """One line per domain: id, name, whether the template backend can build it."""
-        cards = load_catalog(load_settings().catalog).domains
+        from retrolean.skills.problems.registry import gadget_domains
+
+        cards = _cards()
         templated = set(gadget_domains())
         table = Table(title=f"{len(cards)} domains")
         table.add_column("id")
@@ -44,7 +53,9 @@ def register(app: typer.Typer) -> None:
     @domains_app.command("show")
     def show(domain: Annotated[str, typer.Argument(help="domain id")]) -> None:
         """Everything the catalog says about one domain."""
-        cards = load_catalog(load_settings().catalog).domains
+        from retrolean.skills.problems.registry import gadget_domains
+
+        cards = _cards()
         if domain not in cards:
             raise UserError(f"unknown domain {domain!r}; `retrolean domains` lists them")
         c = cards[domain]

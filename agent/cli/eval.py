@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from retrolean.agent.settings import load_settings
 from retrolean.memory.errors import UserError
-from retrolean.memory.workspace import Workspace
 
 if TYPE_CHECKING:
+    from retrolean.evals.checks import ChecksReport
     from retrolean.evals.report_schema import EvalReport
 
 console = Console()
@@ -80,9 +78,27 @@ def report_table(report: EvalReport) -> Table:
     return table
 
 
+def checks_table(report: ChecksReport) -> Table:
+    """Per check and corruption kind: tried, changing the problem, caught, catch rate."""
+    table = Table(title=f"checks of {report.run_id} ({report.backend}, {report.language})")
+    for col in ("check", "corruption", "tried", "change the problem", "caught", "catch rate",
+                "unchanged: rejected", "truth undecided"):
+        table.add_column(col, justify="left" if col in ("check", "corruption") else "right")
+    for r in report.rows:
+        if r.kind == "untouched":
+            table.add_row(r.check, "untouched", str(r.tried), "—", "—", "—",
+                          f"{r.unchanged_rejected} of {r.unchanged}", "—")
+        else:
+            table.add_row(r.check, r.kind, str(r.tried), str(r.changed), str(r.caught),
+                          _num(r.catch_rate, True), f"{r.unchanged_rejected} of {r.unchanged}",
+                          str(r.truth_undecided))
+    return table
+
+
 def register(app: typer.Typer) -> None:
-    eval_app = typer.Typer(help="Evaluate sets: reports, fresh test sets, model benchmarks.",
-                           no_args_is_help=True)
+    eval_app = typer.Typer(
+        help="Evaluate sets: reports, checks, fresh test sets, model benchmarks.",
+        no_args_is_help=True)
     app.add_typer(eval_app, name="eval")
 
     @eval_app.command("report")
@@ -94,7 +110,9 @@ def register(app: typer.Typer) -> None:
             min=0.0, max=1.0, help="similarity at which two problems count as duplicates")] = 0.9,
     ) -> None:
         """Measure a run's sets; write eval/report.html, eval.json and plots into the run."""
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.report import evaluate_run
+        from retrolean.memory.workspace import Workspace
 
         settings = load_settings(workspace=workspace, embedding_model=embedding_model)
         with err.status("measuring the run's sets…"):
@@ -103,6 +121,49 @@ def register(app: typer.Typer) -> None:
         console.print(report_table(result))
         console.print(f"report: [bold]{paths['html']}[/] (numbers in {paths['json'].name}; "
                       "figures explained in docs/evals.md)")
+
+    @eval_app.command("checks")
+    def checks(
+        run: Annotated[str, typer.Argument(help="run id, fragment, `latest`, or directory")],
+        workspace: WorkspaceOption = None,
+        per_record: Annotated[int, typer.Option(
+            min=1, help="corruptions of each kind per record")] = 3,
+        seed: Annotated[int, typer.Option(help="seed of the corruptions")] = 0,
+        model_name: Annotated[str | None, typer.Option(
+            "--model", help="model run: model name on the endpoint (or OPENAI_MODEL)")] = None,
+        base_url: Annotated[str | None, typer.Option(
+            help="model run: OpenAI-compatible endpoint (or OPENAI_BASE_URL)")] = None,
+    ) -> None:
+        """Corrupt a run's accepted records and measure how often each check catches it."""
+        from retrolean.agent.pipeline import checks_context
+        from retrolean.agent.settings import load_settings
+        from retrolean.evals.checks import measure_checks, write_checks
+        from retrolean.evals.runs import RunView
+        from retrolean.memory.runs import locate_run
+        from retrolean.memory.workspace import Workspace
+        from retrolean.recipes.catalog_loader import load_catalog
+
+        settings = load_settings(workspace=workspace, model=model_name, base_url=base_url)
+        ws = Workspace(settings.workspace)
+        view = RunView.open(locate_run(ws, run))
+        context = checks_context(settings, view.plan)
+        themes = list(load_catalog(settings.catalog).themes)
+        with err.status("corrupting records and running the checks…") as status:
+            report = measure_checks(view, context, themes=themes, per_record=per_record,
+                                    seed=seed, progress=lambda s: status.update(
+                                        f"corrupting records: {s}…"))
+        path = write_checks(ws, view, report)
+        console.print(checks_table(report))
+        for check in ("roundtrip", "missing"):
+            t = report.totals(check)
+            if t["changed"] or t["untouched"]:
+                console.print(f"{check}: catches {_num(t['catch_rate'], True)} of "
+                              f"{t['changed']} problem-changing corruptions; falsely rejects "
+                              f"{_num(t['false_reject_rate'], True)} of {t['untouched']} "
+                              "untouched texts")
+        for e in report.examples:
+            console.print(f"- [{e.kind}] {e.before!r} -> {e.after!r}: {e.reason}")
+        console.print(f"written: [bold]{path}[/] (figures explained in docs/evals.md)")
 
     @eval_app.command("fresh-set")
     def fresh_set(
@@ -120,6 +181,7 @@ def register(app: typer.Typer) -> None:
         """Run the same recipe with a new seed; remove problems that overlap the earlier run."""
         from retrolean.agent.cli.run import StageBars
         from retrolean.agent.fresh_set import make_fresh_set
+        from retrolean.agent.settings import load_settings
 
         settings = load_settings(workspace=workspace, embedding_model=embedding_model,
                                  recipe=recipe)
@@ -158,6 +220,9 @@ def register(app: typer.Typer) -> None:
         seed: Annotated[int, typer.Option(help="bootstrap seed")] = 0,
     ) -> None:
         """Benchmark a model: ask for the rigorous problem behind each description, score it."""
+        from pydantic import SecretStr
+
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.model_bench import VARIANTS, run_benchmark
         from retrolean.memory.workspace import Workspace
         from retrolean.tools.generate import ModelConfig
@@ -206,7 +271,9 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Two eval reports side by side, with deltas (b − a)."""
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.compare import compare_reports, find_report
+        from retrolean.memory.workspace import Workspace
 
         ws = Workspace(load_settings(workspace=workspace).workspace)
         ra, rb = find_report(ws, a), find_report(ws, b)

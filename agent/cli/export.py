@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from retrolean.agent.cli.runs import WorkspaceOption, workspace_at
-from retrolean.agent.settings import load_settings
 from retrolean.memory.errors import UserError
-from retrolean.memory.runs import resolve_run
-from retrolean.tools.export.conversations import FORMATS, export_conversations
-from retrolean.tools.export.dataset import export_dataset
-from retrolean.tools.export.dedup import MODES, NEAR_THRESHOLD, TextEmbedder
-from retrolean.traces.golden import RATING_FILTERS, select_golden, write_golden
-from retrolean.traces.summary import summarize_run, summarize_runs
+from retrolean.tools.export.conversations import FORMATS
+from retrolean.tools.export.dedup import MODES, NEAR_THRESHOLD
+from retrolean.traces.golden import RATING_FILTERS
+
+if TYPE_CHECKING:
+    from retrolean.tools.export.dedup import TextEmbedder
 
 console = Console()
 
@@ -29,6 +28,7 @@ SeedOption = Annotated[int, typer.Option(help="seed of the train/test split")]
 def _embedder(mode: str) -> TextEmbedder | None:
     if mode != "near":
         return None
+    from retrolean.agent.settings import load_settings
     from retrolean.tools.embed_similarity import Embedder
 
     return Embedder(load_settings().embedding_model)
@@ -62,13 +62,21 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Golden traces (--traces) or conversation sets (--sets RUN...) as SFT JSONL."""
+        from retrolean.memory.runs import resolve_run
+        from retrolean.tools.export.conversations import export_conversations
+        from retrolean.traces.golden import select_golden, write_golden
+        from retrolean.traces.summary import summarize_run, summarize_runs
+
         if traces == sets:
             raise UserError("say what to export: --traces or --sets RUN...")
         ws = workspace_at(workspace)
         ids = [resolve_run(ws, r) for r in runs or []]
         if traces:
             pool = [summarize_run(ws, i) for i in ids] if ids else summarize_runs(ws)
-            result = write_golden(select_golden(pool, top, min_score, rating), out)
+            from retrolean.tools.registry import tool_schemas
+
+            result = write_golden(select_golden(pool, top, min_score, rating), out,
+                                  tool_schemas())
             console.print(f"exported {result.traces} traces ({result.pairs} weave pairs): "
                           + ", ".join(str(p) for p in result.paths))
             return
@@ -96,6 +104,9 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """The run's sets as a Hugging Face dataset: parquet per set and split, plus a card."""
+        from retrolean.memory.runs import resolve_run
+        from retrolean.tools.export.dataset import export_dataset
+
         ws = workspace_at(workspace)
         run_dir = ws.run_dir(resolve_run(ws, run))
         result = export_dataset(run_dir, out, dedup, _embedder(dedup), near_threshold,

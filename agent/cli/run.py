@@ -7,17 +7,18 @@ checkpoint. Progress is a bar per stage; a summary table closes the run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from retrolean.agent.pipeline import RunOptions, prepare
-from retrolean.agent.runner import Session, drive, resume, start
-from retrolean.agent.settings import load_settings
 from retrolean.memory.errors import UserError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from retrolean.agent.runner import Session
 
 console = Console(stderr=True)
 
@@ -30,6 +31,14 @@ class StageBars:
         self.task = None
 
     def start(self, stage: str, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.progress = Progress(TextColumn("{task.description:>14}"), BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(), console=console)
         self.progress.start()
@@ -116,6 +125,10 @@ def register(app: typer.Typer) -> None:
             help="model calls in flight at most (default 16)")] = None,
     ) -> None:
         """Run the agent toward GOAL (plan approved automatically) and write a new run."""
+        from retrolean.agent.pipeline import RunOptions, prepare
+        from retrolean.agent.runner import drive, resume, start
+        from retrolean.agent.settings import load_settings
+
         settings = load_settings(recipe=recipe, workspace=workspace, formal=formal,
                                  embedding_model=embedding_model, catalog=catalog,
                                  budget_seconds=budget_seconds, budget_model_calls=budget_calls,

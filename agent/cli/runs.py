@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from retrolean.agent.settings import load_settings
-from retrolean.memory.runs import open_workspace, resolve_run
-from retrolean.memory.workspace import Workspace
-from retrolean.traces.runs_view import run_detail, runs_table
-from retrolean.traces.summary import summarize_run, summarize_runs
+if TYPE_CHECKING:
+    from retrolean.memory.workspace import Workspace
 
 console = Console()
 
@@ -21,6 +18,9 @@ WorkspaceOption = Annotated[Path | None, typer.Option(help="workspace git reposi
 
 def workspace_at(path: Path | None) -> Workspace:
     """The workspace from --workspace or the settings; UserError if it holds no runs."""
+    from retrolean.agent.settings import load_settings
+    from retrolean.memory.runs import open_workspace
+
     return open_workspace(load_settings(workspace=path).workspace)
 
 
@@ -41,6 +41,9 @@ def register(app: typer.Typer) -> None:
         sort: Annotated[str, typer.Option(help="date (newest first) or score")] = "date",
     ) -> None:
         """One line per run: id, goal, backend, model, date, yield, rating."""
+        from retrolean.traces.runs_view import runs_table
+        from retrolean.traces.summary import summarize_runs
+
         ws = workspace_at(workspace)
         console.print(runs_table(summarize_runs(ws, sort), title=f"runs in {ws.root}"))
 
@@ -50,5 +53,9 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """The run's plan, stages with yields, where its sets are, its rating and score."""
+        from retrolean.memory.runs import resolve_run
+        from retrolean.traces.runs_view import run_detail
+        from retrolean.traces.summary import summarize_run
+
         ws = workspace_at(workspace)
         console.print(run_detail(summarize_run(ws, resolve_run(ws, run))))

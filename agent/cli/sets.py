@@ -8,12 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from retrolean.agent.cli.record_view import find_record, record_view, set_table
 from retrolean.agent.cli.runs import WorkspaceOption, workspace_at
 from retrolean.agent.cli.traces import RunArgument
 from retrolean.memory.errors import UserError
-from retrolean.memory.runs import resolve_run, set_names, set_path
-from retrolean.tools.save_set import load_set
 
 console = Console()
 
@@ -32,6 +29,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Without SET: the run's sets. With SET: its records. With --id: one record in full."""
+        from retrolean.agent.cli.record_view import find_record, record_view, set_table
+        from retrolean.memory.runs import resolve_run, set_names, set_path
+        from retrolean.tools.save_set import load_set
+
         ws = workspace_at(workspace)
         run_dir = ws.run_dir(resolve_run(ws, run))
         if record_id is not None:

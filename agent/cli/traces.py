@@ -9,17 +9,8 @@ import typer
 from rich.console import Console
 
 from retrolean.agent.cli.runs import WorkspaceOption, workspace_at
-from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.errors import UserError
-from retrolean.memory.ratings import parse_label, read_rating, save_rating
-from retrolean.memory.runs import resolve_run
 from retrolean.traces.golden import RATING_FILTERS
-from retrolean.traces.html import trace_html
-from retrolean.traces.reader import load_trace
-from retrolean.traces.runs_view import traces_table
-from retrolean.traces.score import score_trace
-from retrolean.traces.summary import summarize_run, summarize_runs
-from retrolean.traces.viewer import timeline
 
 console = Console()
 err = Console(stderr=True)
@@ -43,6 +34,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """The trace as a timeline: type, stage, time, tokens and (folded) body of each block."""
+        from retrolean.memory.runs import resolve_run
+        from retrolean.traces.reader import load_trace
+        from retrolean.traces.viewer import timeline
+
         ws = workspace_at(workspace)
         trace = load_trace(ws.run_dir(resolve_run(ws, run)))
         console.print(timeline(trace, type, stage, full))
@@ -55,6 +50,13 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Write the trace as one self-contained HTML page (opens in a browser, no server)."""
+        from retrolean.memory.atomic import write_text_atomic
+        from retrolean.memory.ratings import read_rating
+        from retrolean.memory.runs import resolve_run
+        from retrolean.traces.html import trace_html
+        from retrolean.traces.reader import load_trace
+        from retrolean.traces.score import score_trace
+
         ws = workspace_at(workspace)
         run_id = resolve_run(ws, run)
         trace = load_trace(ws.run_dir(run_id))
@@ -76,6 +78,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Label a run's trace good or bad; the rating is committed to the workspace."""
+        from retrolean.memory.ratings import parse_label, save_rating
+        from retrolean.memory.runs import resolve_run
+        from retrolean.traces.summary import summarize_run
+
         ws = workspace_at(workspace)
         run_id = resolve_run(ws, run)
         rating = save_rating(ws, run_id, parse_label(label), note)
@@ -91,6 +97,9 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Traces with their scores (see README: Trace scores)."""
+        from retrolean.traces.runs_view import traces_table
+        from retrolean.traces.summary import summarize_runs
+
         if rating not in RATING_FILTERS:
             raise UserError(f"--rating must be one of {', '.join(RATING_FILTERS)} "
                             f"(got {rating!r})")

@@ -9,13 +9,12 @@ Pure functions over plain data, so every rule has a test.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from retrolean.recipes.recipe import Parameters, StageSpec
-
-Action = Literal["continue", "retry", "replan", "stop"]
+from retrolean.traces.block_data import Decision
 
 
 class Budget(BaseModel):
@@ -31,13 +30,6 @@ class Spent(BaseModel):
     seconds: float = 0.0
     model_calls: int = 0
     tokens: int = 0
-
-
-class Decision(BaseModel):
-    action: Action
-    reason: str
-    retry_from: str | None = None
-    changes: dict[str, Any] = Field(default_factory=dict)
 
 
 # Where to go back to, and what to change, when a stage falls short of its expectation.

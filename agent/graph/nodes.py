@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, replace
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,13 +20,24 @@ from retrolean.agent.graph.decide import Decision, Spent, decide
 from retrolean.agent.graph.edits import parse_edits
 from retrolean.agent.graph.runtime import Runtime
 from retrolean.agent.graph.state import RunState
-from retrolean.agent.report import StageRow, write_run_report
+from retrolean.agent.report import write_run_report
 from retrolean.memory.atomic import write_text_atomic
+from retrolean.memory.errors import UserError
 from retrolean.recipes.plans import stage_problems
 from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.stages import STAGES
+from retrolean.recipes.stages.context import StageResult
+from retrolean.tools.registry import SaveSetArgs
 from retrolean.tools.save_set import load_set, save_set
+from retrolean.traces.block_data import (
+    EvaluationData,
+    OrientationData,
+    OutcomeData,
+    StageStart,
+    StageYield,
+)
+from retrolean.traces.schema import call_block
 
 APPROVE = {"", "y", "yes", "ok", "okay", "approve", "approved", "go", "run", "lgtm", "sure"}
 REJECT = {"n", "no", "reject", "cancel", "abort", "quit", "stop"}
@@ -66,7 +78,7 @@ class Nodes:
         """Write the stage plan: the model's (validated, repaired) or the recipe's."""
         recipe = self.recipe(state)
         base = {"source": "recipe", "rationale": "the recipe's own stage list",
-                "stages": [s.model_dump() for s in recipe.stages]}
+                "stages": [s.model_dump() for s in self.rt.prepared.plan_stages(recipe)]}
         feedback = state.get("decision", {}).get("reason", "") if state.get("plan") else ""
         plan = base
         lessons = self._lessons()
@@ -102,7 +114,8 @@ class Nodes:
         if word in APPROVE:
             return {"approved": True, "status": "running"}
         if word in REJECT:
-            self.rt.trace.write("outcome", "The user rejected the plan; nothing was run.")
+            self.rt.trace.write("outcome", "The user rejected the plan; nothing was run.",
+                                data=OutcomeData(status="rejected"))
             return {"status": "rejected"}
         return self._edit(state, answer)
 
@@ -140,15 +153,23 @@ class Nodes:
         stage = stages[i]
         attempt = state.get("attempts", {}).get(stage.name, 0)
         recipe = self.recipe(state)
-        ctx = replace(self.rt.prepared.ctx, recipe=recipe, attempt=attempt,
-                      progress=self.rt.progress.advance)
+        problems = stage_problems(stages, self.rt.prepared.target)
+        if problems:  # a plan saved by an older version, resumed
+            raise UserError(f"run {self.rt.run_id}'s plan cannot run: {problems[0]}")
+        prepared = self.rt.prepared
+        ctx = replace(prepared.ctx, recipe=recipe, attempt=attempt,
+                      progress=self.rt.progress.advance,
+                      tools=prepared.toolset.toolbox(stage.tools, stage=stage.name,
+                                                     trace=self.rt.trace))
         records = self._input(stages, i, recipe)
-        self.rt.trace.write("action", f"Run stage {stage.name} (skill {stage.skill}) on "
-                            f"{len(records)} records" + (f", attempt {attempt + 1}" if attempt
-                                                         else "") + ".", stage=stage.name,
-                            data={"skill": stage.skill, "tools": stage.tools,
-                                  "records_in": len(records), "attempt": attempt + 1,
-                                  "parameters": state.get("overrides") or {}})
+        start = StageStart(name=stage.name, skill=stage.skill, tools=stage.tools,
+                           records_in=len(records), attempt=attempt + 1,
+                           parameters=state.get("overrides") or {})
+        self.rt.trace.write("orientation", f"Stage {stage.name}"
+                            + (f", attempt {attempt + 1}" if attempt else "")
+                            + f": {len(records)} records in; skill {stage.skill}, tools "
+                            f"{', '.join(stage.tools) or 'none'}.", stage=stage.name,
+                            data=OrientationData(stage=start))
         if stage.expectation:
             self.rt.trace.write("expectation", stage.expectation, stage=stage.name,
                                 data={"min_yield": stage.min_yield})
@@ -157,31 +178,34 @@ class Nodes:
         result = STAGES[stage.name].run(records, ctx) if records else None
         seconds = time.perf_counter() - t0
         self.rt.progress.finish(stage.name)
-        for call in getattr(ctx.backend, "drain_calls", list)():
-            self.rt.trace.write(stage=stage.name, **call.trace_fields())
-        accepted = result.accepted if result else []
-        rejected = result.rejected if result else []
-        paths = save_set(self.rt.run_dir / "sets", stage.name, accepted, rejected)
-        kinds: dict[str, int] = {}
-        for r in rejected:
-            kind = r.reject.kind if r.reject else "unknown"
-            kinds[kind] = kinds.get(kind, 0) + 1
-        row = StageRow(stage=stage.name, records_in=len(records), records_out=len(accepted),
-                       rejected=len(rejected), seconds=seconds,
-                       set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
-                       rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
-                       if "rejected" in paths else None,
-                       reasons=dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
-                       figures=result.figures if result else {})
-        self.rt.trace.write("observation", f"{stage.name}: {row.summary()}.", stage=stage.name,
-                            data={"accepted": row.records_out, "rejected": row.rejected,
-                                  "set": row.set_path, "rejects": row.rejects_path,
-                                  "reasons": row.reasons, "figures": row.figures},
-                            elapsed_ms=round(seconds * 1000, 1))
+        for call in ctx.backend.drain_calls():  # any a stage made outside its tool calls
+            self.rt.trace.add(call_block(call, stage.name))
+        row = self._save(stage.name, len(records), result, seconds)
         self.rt.commit(f"{stage.name} ({row.summary()})")
-        return {"rows": {**(state.get("rows") or {}), stage.name: asdict(row)},
+        return {"rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
                 "attempts": {**(state.get("attempts") or {}), stage.name: attempt + 1},
                 "spent_seconds": state.get("spent_seconds", 0.0) + time.perf_counter() - started}
+
+    def _save(self, stage: str, records_in: int, result: StageResult | None,
+              seconds: float) -> StageYield:
+        """The stage's sets written by the agent's own save_set call; its yield observed."""
+        accepted = result.accepted if result else []
+        rejected = result.rejected if result else []
+        saver = self.rt.prepared.toolset.toolbox(["save_set"], stage=stage, trace=self.rt.trace)
+        with saver.call("save_set", SaveSetArgs(name=stage, accepted=len(accepted),
+                                                rejected=len(rejected)),
+                        f"Save the {stage} sets.") as batch:
+            paths = save_set(self.rt.run_dir / "sets", stage, accepted, rejected)
+            kinds = Counter(r.reject.kind if r.reject else "unknown" for r in rejected)
+            row = StageYield(stage=stage, records_in=records_in, records_out=len(accepted),
+                             rejected=len(rejected), seconds=round(seconds, 3),
+                             set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
+                             rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
+                             if "rejected" in paths else None,
+                             reasons=dict(kinds.most_common()),
+                             figures=result.figures if result else {})
+            batch.observe(f"{stage}: {row.summary()}.", stage_yield=row)
+        return row
 
     def _input(self, stages: list[StageSpec], i: int, recipe: Recipe) -> list[Record]:
         if i == 0:
@@ -209,8 +233,8 @@ class Nodes:
         observed = row["records_out"] / row["records_in"] if row["records_in"] else 0.0
         self.rt.trace.write("evaluation", f"{stage.name}: {decision.reason}. Decision: "
                             f"{decision.action}.", stage=stage.name,
-                            data={**decision.model_dump(), "yield": round(observed, 4),
-                                  "expected": stage.min_yield})
+                            data=EvaluationData(decision=decision, observed=round(observed, 4),
+                                                expected=stage.min_yield))
         update: RunState = {"decision": decision.model_dump()}
         if decision.action == "continue":
             update["stage"] = i + 1
@@ -228,13 +252,10 @@ class Nodes:
 
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
-        totals = getattr(self.rt.prepared.ctx.backend, "call_totals", None)
-        spent = Spent(seconds=state.get("spent_seconds", 0.0))
-        if totals is not None:
-            t = totals()
-            spent.model_calls = t.calls - t.cache_hits  # a cached answer costs nothing
-            spent.tokens = t.tokens_in + t.tokens_out
-        return spent
+        t = self.rt.prepared.ctx.backend.call_totals()
+        return Spent(seconds=state.get("spent_seconds", 0.0),
+                     model_calls=t.calls - t.cache_hits,  # a cached answer costs nothing
+                     tokens=t.tokens_in + t.tokens_out)
 
     def _steer(self, state: RunState, decision: Decision, answer: str) -> Decision:
         if not answer.strip():
@@ -257,7 +278,7 @@ class Nodes:
         status = state.get("status", "running")
         status = "finished" if status in ("running", "planning") else status
         order = [s["name"] for s in state.get("plan", {}).get("stages", [])]
-        rows = [StageRow(**state["rows"][name]) for name in order
+        rows = [StageYield.model_validate(state["rows"][name]) for name in order
                 if name in (state.get("rows") or {})]
         recipe = self.recipe(state)
         ctx = replace(self.rt.prepared.ctx, recipe=recipe)
@@ -269,13 +290,13 @@ class Nodes:
         self._append_lessons(state, status, rows)
         self.rt.trace.write("outcome", f"Run {status}: {final} of {recipe.parameters.n} "
                             f"problems made it through every stage in {seconds:.1f} s.",
-                            data={"status": status, "final": final,
-                                  "sampled": recipe.parameters.n,
-                                  "yields": {r.stage: round(r.yield_frac, 4) for r in rows}})
+                            data=OutcomeData(status=status, final=final,
+                                             sampled=recipe.parameters.n,
+                                             yields={r.stage: r.yield_frac for r in rows}))
         self.rt.commit(f"{status} (report)")
         return {"status": status}
 
-    def _append_lessons(self, state: RunState, status: str, rows: list[StageRow]) -> None:
+    def _append_lessons(self, state: RunState, status: str, rows: list[StageYield]) -> None:
         path = self.rt.lessons_path
         if path is None:
             return
@@ -294,11 +315,3 @@ class Nodes:
         old = path.read_text(encoding="utf-8") if path.exists() else "# Lessons\n"
         write_text_atomic(path, old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
 
-
-def validate_plan(plan: dict[str, Any]) -> list[str]:
-    """Problems with a proposed plan (unknown stages or tools, inputs not made earlier)."""
-    try:
-        stages = [StageSpec.model_validate(s) for s in plan.get("stages", [])]
-    except ValueError as e:
-        return [str(e).splitlines()[0]]
-    return stage_problems(stages)

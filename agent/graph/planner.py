@@ -1,11 +1,13 @@
 """The model planner: a stage plan as structured output, validated, repaired, or given up on.
 
-The model sees the goal, the stages (with what they need and make), the tool
-registry, the recipe's default plan and recent lessons, and answers with a
-JSON plan. The plan is parsed (R1 think blocks and prose tolerated) and
-validated against the stage registry and the tool registry; problems go back
-to the model (at most `repairs` times); after that the planner returns None
-and the graph falls back to the recipe's plan, recording why.
+The model sees the goal, the stages (with what they need and make, and the
+tools each must or may call), the tool registry, the recipe's default plan
+and recent lessons, and answers with a JSON plan. The plan is parsed (R1
+think blocks and prose tolerated) and validated against the stage registry,
+the tool registry and the run (backend, formal language: `PlanTarget`);
+problems go back to the model (at most `repairs` times); after that the
+planner returns None and the graph falls back to the recipe's plan, recording
+why.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined
 from pydantic import BaseModel, Field
 
-from retrolean.recipes.plans import stage_problems
-from retrolean.recipes.recipe import StageSpec
+from retrolean.recipes.plans import PlanTarget, stage_problems
+from retrolean.recipes.recipe import STAGE_SKILLS, StageSpec
 from retrolean.recipes.stages import STAGES
+from retrolean.tools.checkers import checker_tool
 from retrolean.tools.generate import CallFailure, ChatMessage, CompletionRequest, ModelClient
 from retrolean.tools.generate.parsing import ParseError, parse_output
 from retrolean.tools.registry import describe_tools
@@ -35,32 +38,41 @@ class PlanProposal(BaseModel):
     stages: list[StageSpec] = Field(min_length=1)
 
 
-def planner_prompt(goal: str, default_plan: dict[str, Any], feedback: str) -> str:
-    """The planner's prompt for this goal."""
+def planner_prompt(goal: str, default_plan: dict[str, Any], feedback: str,
+                   target: PlanTarget) -> str:
+    """The planner's prompt for this goal and run."""
     prompt_file = resources.files("retrolean.agent.graph") / "plan_prompt.md"
     template = prompt_file.read_text(encoding="utf-8")
-    stages = [{"name": name, "skill": d.skill, "requires": ", ".join(sorted(d.requires)),
-               "provides": ", ".join(sorted(d.provides))} for name, d in STAGES.items()]
+    stages = [{"name": name, "skill": STAGE_SKILLS[name],
+               "requires": ", ".join(sorted(d.requires)),
+               "provides": ", ".join(sorted(d.provides)),
+               "must": ", ".join([*(["generate"] if d.generates else []), *d.needs]),
+               "checks": d.checks_formal, "may": ", ".join(sorted(d.usable_tools()))}
+              for name, d in STAGES.items()]
     env = Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
     return env.from_string(template).render(
         goal=goal, stages=stages, tools=describe_tools(), lessons="",
         default_plan=json.dumps(default_plan.get("stages", []), indent=1),
-        feedback=feedback)
+        feedback=feedback, language=target.language.label,
+        checker=checker_tool(target.language),
+        renders=", ".join(sorted(f"{lang.label}" for lang in target.renders_in)))
 
 
 class ModelPlanner:
     """Plans with a model; returns None when no valid plan came out of `1 + repairs` tries."""
 
-    def __init__(self, client: ModelClient, trace: TraceWriter | None = None,
+    def __init__(self, client: ModelClient, target: PlanTarget, trace: TraceWriter | None = None,
                  repairs: int = 2, temperature: float = 0.6, max_tokens: int = 4096) -> None:
         self.client = client
+        self.target = target
         self.trace = trace
         self.repairs = repairs
         self.temperature = temperature
         self.max_tokens = max_tokens
 
     def __call__(self, goal: str, current: dict[str, Any], feedback: str) -> dict[str, Any] | None:
-        messages = [ChatMessage(role="user", content=planner_prompt(goal, current, feedback))]
+        messages = [ChatMessage(role="user", content=planner_prompt(goal, current, feedback,
+                                                                    self.target))]
         for attempt in range(1 + self.repairs):
             request = CompletionRequest(messages=messages, temperature=self.temperature,
                                         max_tokens=self.max_tokens, skill="plan",
@@ -76,7 +88,7 @@ class ModelPlanner:
             try:
                 proposal = parse_output(out.text, schema=PlanProposal,
                                         finish_reason=out.finish_reason).data
-                problems = stage_problems(proposal.stages)
+                problems = stage_problems(proposal.stages, self.target)
             except ParseError as e:
                 problems = [e.feedback]
             if not problems:

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from retrolean.memory.errors import UserError
+from retrolean.memory.languages import FormalLanguage
 from retrolean.recipes.backends.base import Failure
 from retrolean.recipes.backends.calls import CallLog, ModelCall, excerpt
 from retrolean.skills.prompting import OutputSpec, Prompt, PromptError
@@ -47,11 +48,11 @@ from retrolean.tools.generate.parsing import ParsedOutput, ParseError, parse_out
 from retrolean.tools.judge import JudgeScore, judge
 
 T = TypeVar("T")
-Check = Callable[[ParsedOutput[Any]], str | None]  # None when fine, else feedback for the model
+AnswerCheck = Callable[[ParsedOutput[Any]], str | None]  # None when fine, else model feedback
 
 _NO_REASK = frozenset({"empty", "refusal"})
+_FENCES = {language.value: language.fence for language in FormalLanguage}
 _CONFIG_ERRORS = frozenset({"auth", "not_found", "bad_url"})
-_FENCE = {"lean4": "lean", "smtlib2": "smt2"}
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Ask:
     prompt: Prompt
     inputs: dict[str, Any]
     temperature: float | None = None
-    check: Check | None = None  # runs in a worker thread (formal checkers block)
+    check: AnswerCheck | None = None  # runs in a worker thread (formal checkers block)
 
 
 def again(feedback: str, output: OutputSpec) -> str:
@@ -71,7 +72,7 @@ def again(feedback: str, output: OutputSpec) -> str:
              -> "Your answer has no JSON.\\n\\nAnswer again with the complete JSON object …"
     """
     if output.kind == "code" and output.language:
-        fence = _FENCE.get(output.language, output.language)
+        fence = _FENCES.get(output.language, output.language)
         wanted = f"the complete text in one ```{fence} block"
     else:
         wanted = "the complete JSON object in one ```json block"

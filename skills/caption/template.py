@@ -31,25 +31,35 @@ CLOSINGS = (
     "Decide whether all of these conditions can hold together, and if so give a solution.",
     "The question is whether one assignment of whole numbers meets all of this.",
 )
+THEME = "The setting is {theme}."
+CONCISE = "There is also a {name} part, details left open."
 
 
 def caption(spec: ProblemSpec, cards: dict[str, DomainCard], rng: random.Random,
             concise_rate: float = 0.0) -> tuple[str, list[str]]:
     """The English caption and the domains it stated without figures."""
+    segments, concise = caption_segments(spec, cards, rng, concise_rate)
+    return " ".join(segments.values()), concise
+
+
+def caption_segments(spec: ProblemSpec, cards: dict[str, DomainCard], rng: random.Random,
+                     concise_rate: float = 0.0) -> tuple[dict[str, str], list[str]]:
+    """The caption's sentences by what they state — "@opening", "@theme", each domain id,
+    "@link0", …, "@closing" — and the domains stated without figures."""
     problem = compile_spec(spec)
     parts = {s.domain: s.part for s in problem.sections}
-    sentences = [rng.choice(OPENINGS)]
+    segments = {"@opening": rng.choice(OPENINGS)}
     if spec.theme:
-        sentences.append(f"The setting is {spec.theme}.")
+        segments["@theme"] = THEME.format(theme=spec.theme)
     concise = []
     for d in spec.domains:
         if rng.random() < concise_rate:
             concise.append(d)
-            sentences.append(f"There is also a {cards[d].name} part, details left open.")
+            segments[d] = CONCISE.format(name=cards[d].name)
         else:
-            sentences.append(gadget_for(d).describe(spec.params[d], rng))
-    for link in spec.links:
+            segments[d] = gadget_for(d).describe(spec.params[d], rng)
+    for i, link in enumerate(spec.links):
         pa, pb = parts[link.a].port(link.port_a), parts[link.b].port(link.port_b)
-        sentences.append(describe_link(link, pa, pb))
-    sentences.append(rng.choice(CLOSINGS))
-    return " ".join(sentences), concise
+        segments[f"@link{i}"] = describe_link(link, pa, pb)
+    segments["@closing"] = rng.choice(CLOSINGS)
+    return segments, concise

@@ -17,6 +17,7 @@ caption states a link exactly and the round trip reads it back.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from typing import Literal
@@ -84,45 +85,67 @@ def describe_link(link: Link, pa: Port, pb: Port) -> str:
     return template.format(a=pa.noun, b=pb.noun, d=link.offset, i=link.item_a, j=link.item_b)
 
 
-def _sentence_regex(template: str, noun_a: str, noun_b: str) -> re.Pattern[str]:
-    pattern = re.escape(template)
-    for name, value in (("a", re.escape(noun_a)), ("b", re.escape(noun_b)),
-                        ("d", r"(?P<d>-?\d+)"), ("i", r"(?P<i>\d+)"), ("j", r"(?P<j>\d+)")):
-        pattern = pattern.replace(re.escape("{" + name + "}"), value)
-    return re.compile(pattern.replace(r"\ ", r"\s+"), re.IGNORECASE)
+@functools.cache
+def _sentence_regexes() -> list[tuple[Scope, Relation, re.Pattern[str]]]:
+    """One regex per link sentence; a noun is any run without a full stop, looked up after."""
+    out = []
+    for (scope, relation), template in SENTENCES.items():
+        pattern = re.escape(template)
+        for name, value in (("a", r"(?P<a>[^.]+?)"), ("b", r"(?P<b>[^.]+?)"),
+                            ("d", r"(?P<d>-?\d+)"), ("i", r"(?P<i>\d+)"),
+                            ("j", r"(?P<j>\d+)")):
+            pattern = pattern.replace(re.escape("{" + name + "}"), value)
+        out.append((scope, relation, re.compile(pattern.replace(r"\ ", r"\s+"),
+                                                re.IGNORECASE)))
+    return out
+
+
+def link_statements(text: str, parts: dict[str, Part]) -> list[tuple[int, int, Link]]:
+    """Every link sentence in text between the given parts' ports: (start, end, link), in
+    order of appearance. One place may read as several links where two ports share a noun;
+    a strict reader treats that as ambiguous."""
+    owners: dict[str, list[tuple[str, Port]]] = {}
+    for domain, part in parts.items():
+        for port in part.ports:
+            owners.setdefault(" ".join(port.noun.lower().split()), []).append((domain, port))
+    found: list[tuple[int, int, Link]] = []
+    for scope, relation, regex in _sentence_regexes():
+        for m in regex.finditer(text):
+            g = m.groupdict()
+            for a, pa in owners.get(" ".join(g["a"].lower().split()), []):
+                for b, pb in owners.get(" ".join(g["b"].lower().split()), []):
+                    if a == b:
+                        continue
+                    link = Link(a=a, port_a=pa.name, b=b, port_b=pb.name, relation=relation,
+                                scope=scope, offset=int(g["d"]) if g.get("d") else 0,
+                                item_a=int(g["i"]) if g.get("i") else 1,
+                                item_b=int(g["j"]) if g.get("j") else 1)
+                    try:
+                        link_constraints(link, pa, pb)
+                    except ValueError:
+                        continue
+                    found.append((m.start(), m.end(), link))
+    found.sort(key=lambda t: t[0])
+    return found
 
 
 def parse_links(text: str, parts: dict[str, Part]) -> list[Link]:
     """Links stated in text between the given parts' ports, in order of appearance."""
-    found: list[tuple[int, Link]] = []
-    for a, part_a in parts.items():
-        for b, part_b in parts.items():
-            if a == b:
-                continue
-            for pa in part_a.ports:
-                for pb in part_b.ports:
-                    for (scope, relation), template in SENTENCES.items():
-                        regex = _sentence_regex(template, pa.noun, pb.noun)
-                        for m in regex.finditer(text):
-                            g = m.groupdict()
-                            link = Link(a=a, port_a=pa.name, b=b, port_b=pb.name,
-                                        relation=relation, scope=scope,
-                                        offset=int(g["d"]) if g.get("d") else 0,
-                                        item_a=int(g["i"]) if g.get("i") else 1,
-                                        item_b=int(g["j"]) if g.get("j") else 1)
-                            try:
-                                link_constraints(link, pa, pb)
-                            except ValueError:
-                                continue
-                            found.append((m.start(), link))
-    found.sort(key=lambda t: t[0])
-    return [link for _, link in found]
+    return [link for _s, _e, link in link_statements(text, parts)]
 
 
 def choose_links(parts: dict[str, Part], order: list[str], rng: random.Random,
                  witnesses: dict[str, dict[str, int]] | None = None,
                  guided_rate: float = 0.0) -> list[Link]:
-    """Chain the parts: each domain tied to the next.
+    """Chain the parts: each domain tied to the next (see `choose_link`)."""
+    return [choose_link(parts, a, b, rng, witnesses, guided_rate)
+            for a, b in zip(order, order[1:], strict=False)]
+
+
+def choose_link(parts: dict[str, Part], a: str, b: str, rng: random.Random,
+                witnesses: dict[str, dict[str, int]] | None = None,
+                guided_rate: float = 0.0) -> Link:
+    """One link from domain `a` to domain `b`.
 
     Mostly one item of each, chosen among items whose value ranges overlap, as a
     composer who wants the parts to fit would; sometimes every item pairwise or the
@@ -130,37 +153,34 @@ def choose_links(parts: dict[str, Part], order: list[str], rng: random.Random,
     has something to reject. With `witnesses` (a solution of each part alone), a link is,
     at `guided_rate`, chosen among those the solutions already satisfy: a composer who
     checked that the pieces fit. Such a combination is consistent by construction; the
-    others are left to the checker.
+    others are left to the checker. Whether the link adds a constraint is the caller's
+    to check (`formalize_spec` redraws links the rest of the problem implies).
     """
-    links = []
-    for a, b in zip(order, order[1:], strict=False):
-        if witnesses and a in witnesses and b in witnesses and rng.random() < guided_rate:
-            fitting = _fitting_links(a, parts[a], witnesses[a], b, parts[b], witnesses[b])
-            if fitting:
-                links.append(rng.choice(fitting))
-                continue
-        bounds = {v.name: v for v in parts[a].variables + parts[b].variables}
-        scope = rng.choices(["item", "each", "sum"], weights=[7, 1, 2])[0]
-        relation = rng.choices(["equal", "offset", "at_most"], weights=[5, 2, 3])[0]
-        pairs = [(pa, pb) for pa in parts[a].ports for pb in parts[b].ports]
-        pa, pb = rng.choices(pairs, weights=[4 if _overlap(pa.lo, pa.hi, pb.lo, pb.hi) else 1
-                                             for pa, pb in pairs])[0]
-        item_a = item_b = 1
-        lo, hi = pa.lo - pb.hi, pa.hi - pb.lo  # the range of a - b
-        if scope == "item":
-            items = [(i, j) for i, x in enumerate(pa.terms, 1) for j, y in enumerate(pb.terms, 1)]
-            weights = [_fit(bounds[x], bounds[y]) for x, y in
-                       ((pa.terms[i - 1], pb.terms[j - 1]) for i, j in items)]
-            item_a, item_b = rng.choices(items, weights=weights)[0]
-            x, y = bounds[pa.terms[item_a - 1]], bounds[pb.terms[item_b - 1]]
-            lo, hi = x.lo - y.hi, x.hi - y.lo
-        offset = 0
-        if relation == "offset":
-            lo, hi = max(1, lo), min(3, hi)
-            offset = rng.randint(lo, hi) if lo <= hi else rng.randint(1, 3)
-        links.append(Link(a=a, port_a=pa.name, b=b, port_b=pb.name, relation=relation,
-                          offset=offset, scope=scope, item_a=item_a, item_b=item_b))  # type: ignore[arg-type]
-    return links
+    if witnesses and a in witnesses and b in witnesses and rng.random() < guided_rate:
+        fitting = _fitting_links(a, parts[a], witnesses[a], b, parts[b], witnesses[b])
+        if fitting:
+            return rng.choice(fitting)
+    bounds = {v.name: v for v in parts[a].variables + parts[b].variables}
+    scope = rng.choices(["item", "each", "sum"], weights=[7, 1, 2])[0]
+    relation = rng.choices(["equal", "offset", "at_most"], weights=[5, 2, 3])[0]
+    pairs = [(pa, pb) for pa in parts[a].ports for pb in parts[b].ports]
+    pa, pb = rng.choices(pairs, weights=[4 if _overlap(pa.lo, pa.hi, pb.lo, pb.hi) else 1
+                                         for pa, pb in pairs])[0]
+    item_a = item_b = 1
+    lo, hi = pa.lo - pb.hi, pa.hi - pb.lo  # the range of a - b
+    if scope == "item":
+        items = [(i, j) for i, x in enumerate(pa.terms, 1) for j, y in enumerate(pb.terms, 1)]
+        weights = [_fit(bounds[x], bounds[y]) for x, y in
+                   ((pa.terms[i - 1], pb.terms[j - 1]) for i, j in items)]
+        item_a, item_b = rng.choices(items, weights=weights)[0]
+        x, y = bounds[pa.terms[item_a - 1]], bounds[pb.terms[item_b - 1]]
+        lo, hi = x.lo - y.hi, x.hi - y.lo
+    offset = 0
+    if relation == "offset":
+        lo, hi = max(1, lo), min(3, hi)
+        offset = rng.randint(lo, hi) if lo <= hi else rng.randint(1, 3)
+    return Link(a=a, port_a=pa.name, b=b, port_b=pb.name, relation=relation,  # type: ignore[arg-type]
+                offset=offset, scope=scope, item_a=item_a, item_b=item_b)  # type: ignore[arg-type]
 
 
 def _fitting_links(a: str, part_a: Part, wa: dict[str, int], b: str, part_b: Part,

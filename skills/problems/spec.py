@@ -23,6 +23,7 @@ from retrolean.skills.problems.links import (
     choose_links,
     describe_link,
     link_constraints,
+    link_statements,
     parse_links,
 )
 from retrolean.skills.problems.registry import gadget_for
@@ -77,4 +78,4 @@ def compile_spec(spec: ProblemSpec) -> CompiledProblem:
 
 
 __all__ = ["CompiledProblem", "Link", "ProblemSpec", "Section", "choose_links", "compile_spec",
-           "describe_link", "link_constraints", "parse_links"]
+           "describe_link", "link_constraints", "link_statements", "parse_links"]

@@ -42,6 +42,7 @@ def features() -> Any:
         "formal_checker": text,
         "presence": List({"domain": text, "touchstones": flag, "judge": num}),
         "english": text, "roundtrip_text": text, "roundtrip_similarity": num,
+        "roundtrip_method": text, "missing_method": text,
         "personas": List({"persona": text, "text": text}),
         "missing_dropped": text, "missing_persona": text, "missing_frame_shifted": flag,
         "missing_text": text, "missing_similarity": num, "fill_in": text,
@@ -63,7 +64,8 @@ def record_row(r: dict[str, Any]) -> dict[str, Any]:
         "presence": [{"domain": d, "touchstones": p.get("touchstones"), "judge": p.get("judge")}
                      for d, p in (r.get("presence") or {}).items()],
         "english": english.get("text"), "roundtrip_text": rt.get("text"),
-        "roundtrip_similarity": rt.get("similarity"),
+        "roundtrip_similarity": rt.get("similarity"), "roundtrip_method": rt.get("method"),
+        "missing_method": missing.get("method"),
         "personas": [{"persona": k, "text": p.get("text")}
                      for k, p in (r.get("personas") or {}).items()],
         "missing_dropped": missing.get("dropped"), "missing_persona": missing.get("persona"),

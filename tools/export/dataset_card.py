@@ -17,7 +17,7 @@ from typing import Any
 from retrolean.memory.errors import UserError
 from retrolean.tools.export.dedup import DedupReport
 from retrolean.traces.reader import load_trace
-from retrolean.traces.summary import stage_counts
+from retrolean.traces.score import stage_yields
 
 MARKER = "<!-- written by retrolean export dataset -->"
 
@@ -60,7 +60,7 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
     """The card as Markdown with Hugging Face front matter."""
     params, thresholds = plan.get("parameters", {}), plan.get("thresholds", {})
     try:
-        stages = stage_counts(load_trace(run_dir).blocks)
+        stages = stage_yields(load_trace(run_dir).blocks)
     except UserError:
         stages = []
     lines = [*_front_matter(export, run_dir.name), MARKER, "",
@@ -85,7 +85,7 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
              "| --- | ---: | ---: | ---: |"]
     for y in stages:
         lines.append(f"| {y.stage} | {y.records_in} | {y.records_out} | "
-                     f"{100 * y.fraction:.0f}% |")
+                     f"{y.yield_pct:.0f}% |")
     if not stages:
         lines.append("| (no readable trace) | | | |")
     lines += ["", "## Filters and splits", "",
@@ -100,7 +100,10 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
     lines += ["", "## Columns", "",
               "`id`, `domains`, `theme`; `formal_language`, `formal_text`, `formal_status`, "
               "`formal_checker`; `presence` (per domain: touchstones found, judge p(yes)); "
-              "`english`, `roundtrip_text`, `roundtrip_similarity`; `personas`; "
+              "`english`, `roundtrip_text`, `roundtrip_similarity`, `roundtrip_method` (what "
+              "verified the caption: `equivalence` proved by Z3 or Lean, `witness`, "
+              "`similarity`); `missing_method` (`touchstones+z3`: the dropped domain proven "
+              "not entailed); `personas`; "
               "`missing_dropped`, `missing_persona`, `missing_frame_shifted`, `missing_text`, "
               "`missing_similarity`; `fill_in`; `conversations`; `generator`, `model`, "
               "`recipe`, `seed`; `reject_stage`, `reject_reason` (rejects sets only); "

@@ -23,6 +23,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from retrolean.memory.errors import UserError
+from retrolean.memory.languages import FormalLanguage
 from retrolean.tools.formal_text import content_for_embedding
 
 DedupMode = Literal["none", "exact", "near"]
@@ -38,7 +39,8 @@ def problem_text(record: dict[str, Any]) -> str:
     """The text two records are compared by: formal content, else caption, else domains."""
     formal = record.get("formal") or {}
     if formal.get("text"):
-        return content_for_embedding(formal["text"], formal.get("language", "smtlib2"))
+        return content_for_embedding(formal["text"],
+                                     FormalLanguage(formal.get("language", "smtlib2")))
     english = record.get("english") or {}
     if english.get("text"):
         return " ".join(english["text"].split())

@@ -7,7 +7,7 @@ declarations, then runs Lean through the configured backend — one
 and judges the run: ok when Lean reports no error, finished inside its time
 and memory, and `sorry` appears only where the policy allows it. Every
 verdict names its checker and version: "lean 4.15.0 (cli)", or the screen's
-own version for refusals.
+own version for refusals, and the screen it went through (`screen`).
 Trade-off: the screen is a deny-list plus allow-lists, strict by design; a
 real sandbox (containers, seccomp) is not assumed to exist on the machine.
 
@@ -31,7 +31,7 @@ from retrolean.tools.lean_check.config import (
     LeanConfig,
     ScreenLimits,
 )
-from retrolean.tools.lean_check.policy import judge, missing_declarations
+from retrolean.tools.lean_check.policy import judge_run, missing_declarations
 from retrolean.tools.lean_check.repl_backend import pool_for, shutdown_pools
 from retrolean.tools.lean_check.screen import SCREEN_VERSION, ScreenResult, screen
 from retrolean.tools.verdict import Verdict
@@ -55,11 +55,14 @@ def lean_check(text: str, *, policy: ConsistencyPolicy | None = None,
     screened = screen(text, config.screen)
     if not screened.ok:
         log.info("refused Lean text: %s", screened.reason)
-        return Verdict(ok=False, status="refused", checker=SCREEN_CHECKER, reason=screened.reason)
+        return Verdict(ok=False, status="refused", checker=SCREEN_CHECKER, screen=SCREEN_CHECKER,
+                       reason=screened.reason)
     missing = missing_declarations(text, policy)
     if missing:
-        return Verdict(ok=False, status="error", checker=SCREEN_CHECKER,
+        return Verdict(ok=False, status="error", checker=SCREEN_CHECKER, screen=SCREEN_CHECKER,
                        reason=f"the text does not declare `{missing[0]}`")
     run = pool_for(config).check(text) if config.backend == "repl" else run_cli(text, config)
-    return judge(text, run, policy, checker=checker_name(config), timeout_s=config.timeout_s,
-                 memory_mb=config.memory_mb)
+    verdict = judge_run(text, run, policy, checker=checker_name(config),
+                        timeout_s=config.timeout_s, memory_mb=config.memory_mb)
+    verdict.screen = SCREEN_CHECKER
+    return verdict

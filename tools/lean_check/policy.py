@@ -8,7 +8,7 @@ Trade-off: attribution reads declaration headers with a regex on the code
 view, not Lean's syntax tree; names are compared by their last component, so
 `Foo.problem_consistent` counts as `problem_consistent`.
 
-Example: judge(text, LeanRun(messages=[sorry warning at the witness]), WITNESS_POLICY, …)
+Example: judge_run(text, LeanRun(messages=[sorry warning at the witness]), WITNESS_POLICY, …)
          -> Verdict(ok=False, status="error", reason="`problem_consistent` uses sorry", …)
 """
 
@@ -75,7 +75,7 @@ def _first_line(message: CheckMessage) -> str:
     return where + head
 
 
-def judge(text: str, run: LeanRun, policy: ConsistencyPolicy, *, checker: str,
+def judge_run(text: str, run: LeanRun, policy: ConsistencyPolicy, *, checker: str,
           timeout_s: float, memory_mb: int) -> Verdict:
     """The verdict on one run: ok only when Lean finished cleanly and the policy holds."""
     messages = run.messages + run.sorries

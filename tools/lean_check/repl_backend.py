@@ -17,7 +17,6 @@ Example: with ReplPool(config) as pool: pool.check("import Mathlib\\nexample : 2
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import logging
@@ -41,6 +40,7 @@ from retrolean.tools.lean_check.process import (
     spawn,
     tail,
 )
+from retrolean.tools.worker_pool import SharedPools, WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +166,13 @@ class ReplPool:
 
     def __init__(self, config: LeanConfig) -> None:
         self.config = config
-        self.started = 0  # workers ever started (a replaced worker counts again)
-        self._idle: list[ReplWorker] = []
-        self._alive = 0
-        self._closed = False
-        self._cond = threading.Condition()
+        self.workers: WorkerPool[ReplWorker] = WorkerPool(
+            config.pool_size, lambda: ReplWorker(config), ReplWorker.close)
+
+    @property
+    def started(self) -> int:
+        """Workers ever started (a replaced worker counts again)."""
+        return self.workers.started
 
     def __enter__(self) -> ReplPool:
         return self
@@ -178,43 +180,12 @@ class ReplPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _acquire(self) -> ReplWorker:
-        with self._cond:
-            while True:
-                if self._closed:
-                    raise RuntimeError("the REPL pool is closed")
-                if self._idle:
-                    return self._idle.pop()
-                if self._alive < self.config.pool_size:
-                    self._alive += 1
-                    self.started += 1
-                    break
-                self._cond.wait()
-        try:
-            return ReplWorker(self.config)
-        except BaseException:
-            self._release(None)
-            raise
-
-    def _release(self, worker: ReplWorker | None, keep: bool = False) -> None:
-        if worker is not None and keep:
-            with self._cond:
-                if not self._closed:
-                    self._idle.append(worker)
-                    self._cond.notify()
-                    return
-        if worker is not None:
-            worker.close()
-        with self._cond:
-            self._alive -= 1
-            self._cond.notify()
-
     def check(self, text: str) -> LeanRun:
         """Check one text on a free worker; the answer's lines refer to the whole text."""
         imports, body, offset = split_header(text)
         start = time.perf_counter()
         try:
-            worker = self._acquire()
+            worker = self.workers.acquire()
         except OSError as e:
             return LeanRun(crashed=True, detail=f"the REPL could not start: {e}")
         keep = False
@@ -229,7 +200,7 @@ class ReplPool:
                           out_of_memory=e.kind == "crashed" and looks_out_of_memory(detail),
                           returncode=worker.proc.poll(), detail=detail or str(e))
         finally:
-            self._release(worker, keep)
+            self.workers.release(worker, keep)
         run.elapsed_ms = (time.perf_counter() - start) * 1000
         return run
 
@@ -259,34 +230,17 @@ class ReplPool:
 
     def close(self) -> None:
         """Kill every idle worker; busy ones are killed when they come back."""
-        with self._cond:
-            self._closed = True
-            idle, self._idle = self._idle, []
-            self._alive -= len(idle)
-            self._cond.notify_all()
-        for worker in idle:
-            worker.close()
+        self.workers.close()
 
 
-_POOLS: dict[str, ReplPool] = {}
-_POOLS_LOCK = threading.Lock()
+_POOLS: SharedPools[ReplPool] = SharedPools()
 
 
 def pool_for(config: LeanConfig) -> ReplPool:
     """The shared pool for a configuration (started on first use, closed at exit)."""
-    key = config.model_dump_json()
-    with _POOLS_LOCK:
-        pool = _POOLS.get(key)
-        if pool is None:
-            pool = _POOLS[key] = ReplPool(config)
-        return pool
+    return _POOLS.get(config.model_dump_json(), lambda: ReplPool(config))
 
 
-@atexit.register
 def shutdown_pools() -> None:
     """Close every shared REPL pool."""
-    with _POOLS_LOCK:
-        pools = list(_POOLS.values())
-        _POOLS.clear()
-    for pool in pools:
-        pool.close()
+    _POOLS.close_all()

@@ -21,10 +21,11 @@ import bisect
 import re
 import unicodedata
 
-from pydantic import BaseModel, Field
-
 from retrolean.tools.lean_check.config import ScreenLimits
 from retrolean.tools.lean_check.lexer import code_views
+from retrolean.tools.screening import ScreenResult, invisible_characters, screen_result, show
+
+__all__ = ["SCREEN_VERSION", "ScreenResult", "screen"]
 
 SCREEN_VERSION = "1"
 
@@ -79,49 +80,17 @@ OPTIONS = {"maxHeartbeats", "synthInstance.maxHeartbeats", "maxRecDepth", "synth
 OPTION_PREFIXES = ("pp.", "linter.")
 
 
-class ScreenResult(BaseModel):
-    """Whether untrusted text may run; `reason` is the first problem, one line."""
-
-    ok: bool
-    reason: str = ""
-    problems: list[str] = Field(default_factory=list)
-
-
 def screen(text: str, limits: ScreenLimits | None = None) -> ScreenResult:
     """Refuse Lean text that could run code, read files or lift limits; else ok."""
     limits = limits or ScreenLimits()
     if len(text) > limits.max_chars:
-        return _result([(0, f"text longer than {limits.max_chars} characters")])
-    found = _characters(text)
+        return screen_result([(0, f"text longer than {limits.max_chars} characters")])
+    found = invisible_characters(text)
     views = code_views(text)
     views += [v2 for v in views if (v2 := unicodedata.normalize("NFKC", v)) != v]
     for view in views:
         found += _view_problems(view, limits)
-    return _result(found)
-
-
-def _result(found: list[tuple[int, str]]) -> ScreenResult:
-    ordered = sorted(found, key=lambda t: t[0])
-    problems = list(dict.fromkeys((f"line {n}: {why}" if n else why) for n, why in ordered))
-    return ScreenResult(ok=not problems, reason=problems[0] if problems else "", problems=problems)
-
-
-def _show(token: str) -> str:
-    token = " ".join(token.split())
-    return token if len(token) <= 40 else token[:37] + "..."
-
-
-def _characters(text: str) -> list[tuple[int, str]]:
-    """Invisible, bidirectional and control characters, which make text read unlike it lexes."""
-    out = []
-    for line_no, line in enumerate(text.split("\n"), 1):
-        for c in line:
-            cat = unicodedata.category(c)
-            if cat in ("Cf", "Cs", "Zl", "Zp") or (cat == "Cc" and c not in "\t\r"):
-                out.append((line_no, f"invisible or control character U+{ord(c):04X} "
-                                      f"({unicodedata.name(c, cat)})"))
-                break
-    return out
+    return screen_result(found)
 
 
 def _view_problems(view: str, limits: ScreenLimits) -> list[tuple[int, str]]:
@@ -138,7 +107,7 @@ def _view_problems(view: str, limits: ScreenLimits) -> list[tuple[int, str]]:
         why = HASH_REASONS.get(name, "is not an allowed command (allowed: "
                                      + ", ".join(f"#{c}" for c in sorted(HASH_COMMANDS))
                                      + ", #print axioms)")
-        found.append((line(m.start()), f"`#{_show(name)}` {why}"))
+        found.append((line(m.start()), f"`#{show(name)}` {why}"))
     for m in _IDENT.finditer(view):
         why = _identifier_problem(m[0])
         if why:
@@ -155,7 +124,7 @@ def _view_problems(view: str, limits: ScreenLimits) -> list[tuple[int, str]]:
         for name in _attribute_names(view, m.end()):
             if name in BAD_ATTRIBUTES or name.startswith("builtin_") or name.endswith(
                     _BAD_ATTRIBUTE_SUFFIXES):
-                found.append((line(m.start()), f"attribute `[{_show(name)}]` attaches code "
+                found.append((line(m.start()), f"attribute `[{show(name)}]` attaches code "
                                                "that runs or replaces a definition"))
     return found
 
@@ -163,13 +132,13 @@ def _view_problems(view: str, limits: ScreenLimits) -> list[tuple[int, str]]:
 def _identifier_problem(token: str) -> str | None:
     for part in token.split("."):
         if part in KEYWORDS:
-            return f"`{_show(part)}` {KEYWORDS[part]}"
+            return f"`{show(part)}` {KEYWORDS[part]}"
         if part in NAMES:
-            return f"`{_show(token)}` {NAMES[part]}"
+            return f"`{show(token)}` {NAMES[part]}"
         if "unsafe" in part.lower():
-            return f"`{_show(token)}` escapes the kernel's checks"
+            return f"`{show(token)}` escapes the kernel's checks"
         if part.startswith(("register_", "declare_", "builtin_")):
-            return f"`{_show(token)}` extends the elaborator, which runs code"
+            return f"`{show(token)}` extends the elaborator, which runs code"
     return None
 
 
@@ -179,14 +148,14 @@ def _import_problem(module: str | None, limits: ScreenLimits) -> str | None:
     allowed = limits.allowed_imports
     if any(module == a or module.startswith(a + ".") for a in allowed):
         return None
-    return f"import `{_show(module)}` is outside the allow-list ({', '.join(allowed)})"
+    return f"import `{show(module)}` is outside the allow-list ({', '.join(allowed)})"
 
 
 def _option_problem(name: str | None, value: str | None, limits: ScreenLimits) -> str | None:
     if name is None or value is None:
         return "`set_option` without a plain option name and value"
     if name not in OPTIONS and not name.startswith(OPTION_PREFIXES):
-        return f"option `{_show(name)}` is not in the allow-list"
+        return f"option `{show(name)}` is not in the allow-list"
     bounds = {"maxHeartbeats": limits.max_heartbeats,
               "synthInstance.maxHeartbeats": limits.max_heartbeats,
               "maxRecDepth": limits.max_rec_depth}
@@ -195,7 +164,7 @@ def _option_problem(name: str | None, value: str | None, limits: ScreenLimits) -
     try:
         number = int(value.replace("_", ""), 0)
     except ValueError:
-        return f"`set_option {name}` needs a plain number, not `{_show(value)}`"
+        return f"`set_option {name}` needs a plain number, not `{show(value)}`"
     if number == 0 and name != "maxRecDepth":
         return f"`set_option {name} 0` removes the limit"
     if number > bounds[name]:

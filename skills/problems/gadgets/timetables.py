@@ -74,6 +74,7 @@ class CalendarArithmetic(Gadget):
 
     domain = "calendar_arithmetic"
     prefix = "weekday_"
+    default_seed = 1  # seed 0's instance is inconsistent alone
     sentences = (
         "In a common year (no 29 February) whose 1 January falls on an unknown weekday, with "
         "Monday = 0 through Sunday = 6, the events on the month-day dates {events} are such that "

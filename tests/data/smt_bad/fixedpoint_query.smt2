@@ -1,0 +1,5 @@
+; screen: is a Z3 fixedpoint command
+(declare-rel r (Int))
+(rule (r 1))
+(query r)
+(check-sat)

@@ -1,0 +1,4 @@
+; screen: U+000C
+(declare-constx Int)
+(assert (> x 2))
+(check-sat)

@@ -1,0 +1,5 @@
+; screen: names a solver option
+(set-info :regular-output-channel "pwned.txt")
+(declare-const x Int)
+(assert (> x 2))
+(check-sat)

@@ -1,0 +1,5 @@
+; screen: stands outside any command
+echo
+(declare-const x Int)
+(assert (> x 2))
+(check-sat)

@@ -1,0 +1,7 @@
+(set-logic ALL)
+(declare-fun f (Int) Int)
+(declare-const x Int)
+(assert (! (> x 2) :named x_positive))
+(assert (forall ((k Int)) (! (>= (f k) k) :pattern ((f k)) :qid f_bound :weight 1)))
+(assert (let ((y (+ x 1))) (> (f y) 3)))
+(check-sat)

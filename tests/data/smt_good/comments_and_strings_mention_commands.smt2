@@ -1,0 +1,10 @@
+; Comments and strings that mention refused commands are not those commands:
+; (set-option :regular-output-channel "pwned.sh") (echo "x") (exit)
+; (push 1) (assert false) (pop 1) (reset) (reset-assertions) (include "f")
+(set-info :source "(set-option :regular-output-channel ""pwned.sh"") would be refused")
+(set-info :notes "he said ""(exit)"" and left; (reset) ; (check-sat-assuming (p))")
+(declare-const x Int) ; (assert false)
+(assert (> x 2)) ; (exit)
+(assert (< x 4))
+(check-sat) ; (push 1)
+(get-model)

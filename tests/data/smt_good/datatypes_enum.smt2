@@ -1,0 +1,11 @@
+; an enumeration is the natural way to state a finite domain
+(declare-datatypes ((Colour 0)) (((red) (green) (blue))))
+(declare-datatype Note ((C) (E) (G)))
+(declare-const a Colour)
+(declare-const b Colour)
+(declare-const root Note)
+(assert (distinct a b))
+(assert (not (= a red)))
+(assert (= root E))
+(check-sat)
+(get-model)

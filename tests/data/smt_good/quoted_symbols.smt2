@@ -1,0 +1,12 @@
+; |quoted symbols| are names, even when they spell commands
+(declare-const |exit| Int)
+(declare-const |echo| Int)
+(declare-const |a name with spaces; and (parens)| Int)
+(declare-const |höhe| Int)
+(declare-const |(check-sat)| Bool)
+(assert (= |exit| (+ |echo| 1)))
+(assert (> |a name with spaces; and (parens)| |höhe|))
+(assert |(check-sat)|)
+(assert (> |echo| 0))
+(check-sat)
+(get-value (|exit| |echo|))

@@ -1,0 +1,9 @@
+
+
+(declare-const	x	Int)
+
+	(assert
+		(>	x 2))
+
+(check-sat)
+
