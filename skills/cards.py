@@ -83,6 +83,20 @@ class DomainCard(_Card):
         return _check_regexes(v)
 
 
+_NAMING: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
+
+
+def naming_patterns(card: DomainCard) -> list[re.Pattern[str]]:
+    """What names a domain in a text: its keywords, then its name, lay terms and frame names
+    as whole words, compiled (cached per card content)."""
+    phrases = (card.name, *card.lay_terms, *(f.name for f in card.frames))
+    key = (*card.keywords, "|", *phrases)
+    if key not in _NAMING:
+        _NAMING[key] = [re.compile(k, re.IGNORECASE) for k in card.keywords] + [
+            re.compile(r"\b" + re.escape(p) + r"\b", re.IGNORECASE) for p in phrases]
+    return _NAMING[key]
+
+
 class PersonaCard(_Card):
     """A style of lossy description, with the settings of its own generative process."""
 

@@ -136,3 +136,11 @@ def test_every_item_phrase_of_a_problem_names_one_unknown():
                  for i in range(1, len(p.terms) + 1)]
         assert len(names) == len(set(names)), domain
         assert not any("{" in n for n in names), domain
+
+
+def test_the_loose_reader_sees_a_domain_named_only_by_a_frame_or_lay_term():
+    """A persona's words put back into a missing-domain text must bring the domain back."""
+    card = CARDS["mendelian_genetics"]
+    for phrase in (card.frames[0].name, card.lay_terms[0]):
+        back = read_loosely(f"and then the {phrase} thing, roughly", CARDS)
+        assert back is not None and "mendelian_genetics" in back.domains, phrase

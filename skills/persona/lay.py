@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from retrolean.skills.cards import DomainCard, Frame
+from retrolean.skills.cards import DomainCard, Frame, naming_patterns
 from retrolean.skills.problems.codecs import IntCodec, WordCodec
 from retrolean.skills.problems.gadget import Gadget, Params, Port
 from retrolean.skills.problems.registry import gadget_for
@@ -131,7 +131,7 @@ class DomainView:
 
     def mentioned_in(self, text: str) -> str | None:
         """The first word in `text` that names this domain (keyword, name, lay term, frame)."""
-        for pattern in _naming_patterns(self.card):
+        for pattern in naming_patterns(self.card):
             if m := pattern.search(text):
                 return m.group(0)
         return None
@@ -144,19 +144,6 @@ class DomainView:
     def numbers(self) -> set[int]:
         """Every number the domain's figure phrases state for this problem."""
         return {n for _, ns in self.stated for n in ns}
-
-
-_NAMING: dict[tuple[str, ...], list[re.Pattern[str]]] = {}
-
-
-def _naming_patterns(card: DomainCard) -> list[re.Pattern[str]]:
-    """The card's keywords, then its name, lay terms and frame names as whole words, compiled."""
-    phrases = (card.name, *card.lay_terms, *(f.name for f in card.frames))
-    key = (*card.keywords, "|", *phrases)
-    if key not in _NAMING:
-        _NAMING[key] = [re.compile(k, re.IGNORECASE) for k in card.keywords] + [
-            re.compile(r"\b" + re.escape(p) + r"\b", re.IGNORECASE) for p in phrases]
-    return _NAMING[key]
 
 
 def _figure_free(text: str) -> bool:
