@@ -144,3 +144,16 @@ def test_the_loose_reader_sees_a_domain_named_only_by_a_frame_or_lay_term():
     for phrase in (card.frames[0].name, card.lay_terms[0]):
         back = read_loosely(f"and then the {phrase} thing, roughly", CARDS)
         assert back is not None and "mendelian_genetics" in back.domains, phrase
+
+
+def test_a_theme_sets_the_scene_in_varied_sentences_the_exact_reader_reads():
+    seen = set()
+    for seed in range(40):
+        rng = random.Random(seed)
+        spec = formalize_spec(rng.sample(gadget_domains(), 2), THEMES[seed % len(THEMES)], rng)
+        segments, _ = caption_segments(spec, CARDS, random.Random(seed))
+        seen.add(segments["@theme"].split(THEMES[seed % len(THEMES)])[0])
+        text = " ".join(segments.values())
+        back = read_exactly(text, smt_signature(render(spec, "smtlib2")), CARDS, THEMES)
+        assert not isinstance(back, Unread), back
+    assert len(seen) >= 3

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retrolean.memory.signature import Signature
-from retrolean.skills.caption.template import CLOSINGS, OPENINGS, THEME
+from retrolean.skills.caption.template import CLOSINGS, OPENINGS, THEME_CLOSINGS, THEMES
 from retrolean.skills.cards import DomainCard, naming_patterns
 from retrolean.skills.problems.registry import gadget_domains, gadget_for
 from retrolean.skills.problems.spec import (
@@ -122,7 +122,8 @@ def statement_spans(text: str, spec: ProblemSpec, themes: Iterable[str] = ()
 
 def _framing(text: str, themes: Iterable[str]) -> list[tuple[int, int]]:
     """Spans of the caption's framing sentences: openings, closings, a known theme."""
-    sentences = [*OPENINGS, *CLOSINGS, *(THEME.format(theme=t) for t in themes)]
+    sentences = [*OPENINGS, *CLOSINGS, *(f.format(theme=t) for t in themes
+                                         for f in (*THEMES, *THEME_CLOSINGS))]
     out = []
     for sentence in sentences:
         pattern = r"\s+".join(re.escape(w) for w in sentence.split())
