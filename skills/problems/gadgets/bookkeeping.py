@@ -64,7 +64,7 @@ class RecipeScaling(Gadget):
                      -(-max(amounts) * hi // serves), item="the scaled amount of ingredient {k}",
                      first=1),
                 Port("diners", "the diner counts", ("portion_diners",), lo, hi,
-                     item="the number of diners"),
+                     item="the number of people served"),
             ],
         )
 

@@ -109,7 +109,7 @@ class Derangements(Gadget):
         return Part.from_ports(
             constraints,
             Port("targets", "the derangement targets", tuple(targets), 0, n - 1,
-                 item="the person whose name giver {k} draws", first=0),
+                 item="the target of member {k}", first=0),
             comments=["derange_to<i> is where item i goes (whom giver i draws)"],
         )
 
@@ -230,5 +230,5 @@ class DiscreteProbability(Gadget):
             variables=[IntVar(x, 1, total - kinds + 1) for x in names],
             constraints=constraints,
             ports=[Port("counts", "the ball counts by kind", tuple(names), 1, total,
-                        item="the ball count of kind {k}", first=1)],
+                        item="the count of kind {k}", first=1)],
         )

@@ -98,9 +98,9 @@ class PythagoreanTriples(Gadget):
             constraints=constraints,
             ports=[
                 Port("hypotenuses", "the triangle hypotenuses", tuple(hyps), 5, bound,
-                     item="the hypotenuse of triple {k}", first=1),
+                     item="the hypotenuse of triangle {k}", first=1),
                 Port("short_legs", "the shorter triangle legs", tuple(legs_a), 1, bound - 1,
-                     item="the short leg of triple {k}", first=1),
+                     item="the short leg of triangle {k}", first=1),
             ],
         )
 

@@ -112,7 +112,7 @@ class ShortestPaths(Gadget):
         return Part.from_ports(
             constraints,
             Port("distances", "the shortest distances from the source", tuple(dist), 0, reach,
-                 item="the shortest distance from town 0 to town {k}", first=0),
+                 item="the shortest distance from 0 to {k}", first=0),
             comments=["each distance is at most a neighbour's plus the edge and equals one such"],
         )
 
@@ -196,7 +196,7 @@ class NetworkFlow(Gadget):
             variables=[IntVar(f, 0, c) for f, c in zip(flows, caps, strict=True)],
             constraints=constraints,
             ports=[Port("flows", "the arc flows", tuple(flows), 0, max(caps),
-                        item="the flow in pipe {k} as listed", first=1)],
+                        item="the flow on connection {k} of the list", first=1)],
             comments=["netflow_arc<i> is the flow on the i-th listed arc"],
         )
 
@@ -237,7 +237,7 @@ class BipartiteMatching(Gadget):
         return Part.from_ports(
             constraints,
             Port("partners", "the matched partners", tuple(partners), 0, right - 1,
-                 item="the project of student {k}", first=0),
+                 item="the partner matched to left-side member {k}", first=0),
             comments=["bimatch_partner<i> is the right node matched to left node i"],
         )
 

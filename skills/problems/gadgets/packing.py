@@ -172,7 +172,7 @@ class BinPacking(Gadget):
         return Part.from_ports(
             constraints,
             Port("bins", "the bins chosen for the items", tuple(items), 0, bins - 1,
-                 item="the bin of item {k}", first=1),
+                 item="the bin of piece {k}", first=1),
             Port("loads", "the bin loads", tuple(loads), 0, capacity,
                  item="the load of bin {k}", first=0),
             comments=["binpack_item<i> is the bin item i goes into"],

@@ -88,7 +88,7 @@ class ChemicalBalancing(Gadget):
         return Part.from_ports(
             constraints,
             Port("coefficients", "the reaction coefficients", tuple(names), 1, cap,
-                 item="the coefficient of species {k} in the equation", first=1),
+                 item="coefficient {k} of the equation, left to right", first=1),
             comments=[f"coefficients in order of {equation}"],
         )
 

@@ -160,7 +160,7 @@ class TrafficLightCycles(Gadget):
             constraints=constraints,
             ports=[
                 Port("turns", "the signal cycle counts", tuple(names), 0, horizon,
-                     item="the cycle count of light {k}", first=1),
+                     item="the cycle count of signal {k}", first=1),
                 Port("meet", "the shared green moments", ("signal_meet",), 1, horizon,
                      item="the shared green moment"),
             ],
