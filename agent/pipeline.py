@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from retrolean.agent.domain_choice import DomainSelection, DomainWords, domains_in_goal
 from retrolean.agent.settings import Settings
 from retrolean.memory.errors import UserError
 from retrolean.memory.languages import FormalLanguage
@@ -36,6 +37,7 @@ from retrolean.recipes.stages.context import StageContext
 from retrolean.skills.problems.registry import gadget_domains
 from retrolean.tools.checkers import formal_checker, remember_verdicts
 from retrolean.tools.embed_similarity import Embedder
+from retrolean.tools.generate import ModelClient
 from retrolean.tools.lean_check import LeanConfig, detect_lean
 from retrolean.tools.toolbox import ToolSet
 
@@ -50,7 +52,7 @@ class RunOptions:
     n: int | None = None
     seed: int | None = None
     k: int | None = None
-    domains: list[str] | None = None
+    domains: list[str] | None = None  # only these; given, the goal's words about domains yield
 
 
 def resolve_language(requested: str, settings: Settings) -> tuple[FormalLanguage, str]:
@@ -78,22 +80,31 @@ class PreparedRun:
     records: list[Record]
     workspace: Workspace
     why_language: str
-    pool: list[str]
+    words: DomainWords  # the catalog's domains, those this backend can build as `usable`
+    selection: DomainSelection  # which of them the problems come from (goal, --domains)
     themes: list[str]
     toolset: ToolSet
     target: PlanTarget
+    notes: list[str] = field(default_factory=list)  # what was read from the goal, for the screen
+
+    @property
+    def pool(self) -> list[str]:
+        """The domains problems are drawn from."""
+        return self.selection.pool(self.words.usable)
 
     def plan_stages(self, recipe: Recipe) -> list[StageSpec]:
         """The recipe's stages as this run runs them (its checkers named; see plan_stages)."""
         return plan_stages(recipe.stages, self.ctx.language, self.target.renders_in)
 
-    def sample(self, recipe: Recipe) -> list[Record]:
-        """Records sampled afresh under (possibly edited) recipe parameters."""
-        if recipe.parameters == self.recipe.parameters:
+    def sample(self, recipe: Recipe, selection: DomainSelection | None = None) -> list[Record]:
+        """Records sampled afresh under (possibly edited) recipe parameters and domains."""
+        selection = selection or self.selection
+        if recipe.parameters == self.recipe.parameters and selection == self.selection:
             return [r.model_copy(deep=True) for r in self.records]
         backend = self.ctx.backend
-        return sample_records(recipe, self.pool, backend.name, self.themes, backend.model,
-                              backend.skill_versions)
+        return sample_records(recipe, selection.pool(self.words.usable), backend.name,
+                              self.themes, backend.model, backend.skill_versions,
+                              include=selection.favoured(self.words.usable))
 
 
 def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
@@ -103,23 +114,20 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
         k: v for k, v in {"n": options.n, "seed": options.seed, "k": options.k}.items()
         if v is not None})
     if params.n < 1:
-        raise UserError(f"--n must be at least 1 (got {params.n})")
+        raise UserError(f"--n must be at least 1 (got {params.n}; from --n or RETROLEAN_N)")
     if params.k < 1:
-        raise UserError(f"--k must be at least 1 (got {params.k})")
-    recipe = recipe.model_copy(update={"parameters": params})
+        raise UserError(f"--k must be at least 1 (got {params.k}; from --k or RETROLEAN_K)")
     catalog = load_catalog(settings.catalog)
     cards = catalog.domains
     # a model writes any catalog domain; the template backend only those with a gadget
-    pool = list(cards) if settings.uses_model else [d for d in gadget_domains() if d in cards]
-    if options.domains:
-        unknown = [d for d in options.domains if d not in cards]
-        if unknown:
-            raise UserError(f"unknown domain {unknown[0]!r}; `retrolean domains` lists them")
-        no_template = [d for d in options.domains if d not in pool]
-        if no_template:
-            raise UserError(f"domain {no_template[0]!r} has no template process; it needs a "
-                            "model backend")
-        pool = list(dict.fromkeys(options.domains))
+    usable = list(cards) if settings.uses_model else [d for d in gadget_domains() if d in cards]
+    words = DomainWords(cards, usable)
+    selection, notes = choose_domains(options, words)
+    pool = selection.pool(usable)
+    if options.k is None and params.k > len(pool) > 0:
+        notes.append(f"k {params.k} → {len(pool)}: only {len(pool)} domains to draw from")
+        params = params.model_copy(update={"k": len(pool)})
+    recipe = recipe.model_copy(update={"parameters": params})
     workspace = Workspace(settings.workspace)
     language, why = resolve_language(settings.formal, settings)
     check = formal_checker(settings.z3_timeout_ms, LeanConfig.from_settings(settings))
@@ -138,11 +146,12 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
             mathlib=settings.lean_project is not None,
             temperature_scale=params.temperature_scale)
         backend, check = model_backend, model_backend.check or check  # one verdict memory
+        probe_endpoint(model_backend.client, settings.model_timeout_s)
     target = PlanTarget(backend=backend.name, language=language, renders_in=backend.renders_in)
     check_plan(plan_stages(recipe.stages, language, target.renders_in), target, settings,
                recipe_path(settings.recipe))
     records = sample_records(recipe, pool, backend.name, catalog.themes, backend.model,
-                             backend.skill_versions)
+                             backend.skill_versions, include=selection.favoured(usable))
     toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),
                       z3_timeout_ms=settings.z3_timeout_ms,
                       lean=LeanConfig.from_settings(settings),
@@ -150,8 +159,41 @@ def prepare(settings: Settings, options: RunOptions) -> PreparedRun:
     ctx = StageContext(recipe=recipe, domains=cards, personas=catalog.personas,
                        conversations=catalog.conversations, language=language, backend=backend,
                        tools=toolset.toolbox([]))
-    return PreparedRun(options.goal, recipe, ctx, records, workspace, why, pool, catalog.themes,
-                       toolset, target)
+    return PreparedRun(options.goal, recipe, ctx, records, workspace, why, words, selection,
+                       catalog.themes, toolset, target, notes)
+
+
+def choose_domains(options: RunOptions, words: DomainWords) -> tuple[DomainSelection,
+                                                                      list[str]]:
+    """The domains a run draws from — `--domains`, else what the goal's words say — and the
+    lines that tell the user what was read from the goal and what was not taken."""
+    if options.domains:
+        unknown = [d for d in options.domains if d not in words.cards]
+        if unknown:
+            raise UserError(f"unknown domain {unknown[0]!r}; `retrolean domains` lists them")
+        no_template = [d for d in options.domains if d not in words.usable]
+        if no_template:
+            raise UserError(f"domain {no_template[0]!r} has no template process; it needs a "
+                            "model backend")
+        return DomainSelection(only=list(dict.fromkeys(options.domains))), []
+    read = domains_in_goal(options.goal, words)
+    selection = read.selection()
+    notes = [f"not taken from the goal: {p}" for p in read.problems]
+    if read.clauses and not selection.pool(words.usable):
+        notes.append("not taken from the goal: its domain words leave no domain to draw from")
+        return DomainSelection(), notes
+    if read.clauses:
+        notes.insert(0, f"domains from the goal: {selection.describe(words)}")
+    return selection, notes
+
+
+def probe_endpoint(client: ModelClient, timeout_s: float) -> None:
+    """UserError, one line, when the model endpoint cannot serve the run: closed port, DNS,
+    TLS, a refused key, an unknown model. A cheap probe (the model listing; a one-token call
+    only where the server lists no models), made before anything is planned or written."""
+    result = client.ping_sync(timeout_s=min(timeout_s, 20.0), always_call=False)
+    if not result.ok:
+        raise UserError(f"model endpoint: {result.detail} (`retrolean doctor` checks it)")
 
 
 def check_plan(stages: list[StageSpec], target: PlanTarget, settings: Settings,
@@ -193,6 +235,7 @@ def checks_context(settings: Settings, plan: dict[str, Any]) -> Callable[[str], 
             concurrency=settings.concurrency, timeout_s=settings.model_timeout_s,
             check=check, z3_timeout_ms=settings.z3_timeout_ms,
             mathlib=settings.lean_project is not None)
+        probe_endpoint(backend.client, settings.model_timeout_s)
     else:
         backend = TemplateBackend(catalog.domains, settings.z3_timeout_ms, catalog.themes, check)
     toolset = ToolSet(check=check, embedder=Embedder(settings.embedding_model),

@@ -6,11 +6,13 @@ honours the usual `OPENAI_BASE_URL`, `OPENAI_API_KEY` and `OPENAI_MODEL`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
 
 from retrolean.memory.errors import UserError
 from retrolean.memory.languages import FormalLanguage
@@ -23,6 +25,10 @@ class Settings(BaseSettings):
                                       populate_by_name=True)
 
     workspace: Path = Field(Path("workspace"), description="git repository holding every run")
+    n: int | None = Field(None, description="problems to sample (default: the recipe's)")
+    k: int | None = Field(None, description="domains per problem (default: the recipe's)")
+    seed: int | None = Field(None, description="random seed (default: the recipe's)")
+    domains: str | None = Field(None, description="comma-separated domain ids to sample from")
     recipe: str = Field("make-r1-easier-to-prompt", description="recipe name or YAML path")
     catalog: Path | None = Field(None, description="directory overriding catalog files")
     formal: FormalLanguage | Literal["auto"] = Field(
@@ -44,7 +50,8 @@ class Settings(BaseSettings):
     model_timeout_s: float = Field(300.0, gt=0, description="limit per model call attempt "
                                                             "(R1 thinks for minutes)")
     use_cache: bool = Field(True, description="answer repeated model calls from the workspace's "
-                                              "model-cache.sqlite (--no-cache: call again)")
+                                              "model-cache.sqlite and store new answers there "
+                                              "(--no-cache: neither)")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model")
     z3_timeout_ms: int = Field(5000, ge=1, description="Z3 time limit per check")
     lean: str = Field("lean", description="Lean executable")
@@ -61,6 +68,13 @@ class Settings(BaseSettings):
     max_stage_attempts: int = Field(2, ge=1, description="attempts per stage, the first included")
 
     @property
+    def domain_list(self) -> list[str] | None:
+        """`domains` as a list of ids, or None when unset."""
+        if not self.domains:
+            return None
+        return [d.strip() for d in self.domains.split(",") if d.strip()] or None
+
+    @property
     def uses_model(self) -> bool:
         """Whether a model endpoint is configured (else the template backend runs)."""
         return bool(self.base_url and self.model)
@@ -75,3 +89,8 @@ def load_settings(**overrides: object) -> Settings:
         field = ".".join(str(p) for p in err["loc"]) or "settings"
         raise UserError(f"setting {field}: {err['msg']} (from its command-line flag or "
                         f"RETROLEAN_{field.upper()})") from e
+    except SettingsError as e:  # a list setting whose variable is not JSON
+        named = re.search(r'field "(\w+)"', str(e))
+        field = named.group(1) if named else "settings"
+        raise UserError(f"setting {field}: RETROLEAN_{field.upper()} must be a JSON list, "
+                        'e.g. \'["omega", "simp"]\'') from e

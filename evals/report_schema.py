@@ -62,7 +62,7 @@ def headline(r: EvalReport) -> Headline:
     for row in r.yields:
         h[f"yield.{row.stage}"] = row.yield_frac
     for name, check in r.similarities.items():
-        h[f"{name}.pass_rate"] = check.pass_rate
+        h[f"{name}.similarity_pass"] = check.similarity_pass
         h[f"{name}.median"] = check.summary.median
     h["missing.touchstones_absent"] = r.touchstones_absent
     v = r.verification

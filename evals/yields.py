@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import AliasChoices, BaseModel, Field
 
 from retrolean.evals.runs import RunView
 from retrolean.evals.stats import Summary, summarize
+from retrolean.recipes.stages.reasons import summarize_reasons
 from retrolean.traces.block_data import StageYield
 
 
@@ -28,7 +29,9 @@ class SimilarityCheck(BaseModel):
     threshold: float | None
     passes: Literal["at_least", "below"]
     summary: Summary
-    pass_rate: float | None
+    # share of measured similarities on the passing side (`pass_rate` in eval.json before 14)
+    similarity_pass: float | None = Field(
+        validation_alias=AliasChoices("similarity_pass", "pass_rate"))
     accepted: list[float]  # similarities of records the stage kept
     rejected: list[float]  # similarities of records it rejected (for any reason)
 
@@ -39,16 +42,16 @@ def set_yields(run: RunView) -> list[StageYield]:
     for stage in run.stages:
         kept, dropped = run.accepted(stage), run.rejected(stage)
         kinds: Counter[str] = Counter()
-        examples: dict[str, str] = {}
+        reasons: dict[str, list[str]] = {}
         for r in dropped:
             reject = r.get("reject") or {}
             kind = reject.get("kind") or reject.get("reason") or "unknown"
             kinds[kind] += 1
-            examples.setdefault(kind, reject.get("reason", ""))
+            reasons.setdefault(kind, []).append(reject.get("reason") or kind)
         total = len(kept) + len(dropped)
         out.append(StageYield(stage=stage, records_in=total, records_out=len(kept),
                               rejected=len(dropped), reasons=dict(kinds.most_common()),
-                              examples=examples))
+                              examples={k: summarize_reasons(v) for k, v in reasons.items()}))
     return out
 
 
@@ -75,7 +78,7 @@ def similarity_check(run: RunView, stage: str, path: tuple[str, ...], threshold_
     else:
         rate = round(sum(v < threshold for v in values) / len(values), 4)
     return SimilarityCheck(name=stage, threshold=threshold, passes=passes,
-                           summary=summarize(values), pass_rate=rate, accepted=kept,
+                           summary=summarize(values), similarity_pass=rate, accepted=kept,
                            rejected=dropped)
 
 

@@ -54,6 +54,16 @@ def resolve_run(ws: Workspace, ref: str) -> str:
                     f"in {ws.root}")
 
 
+def short_ref(ws: Workspace, run_id: str) -> str:
+    """The shortest way to name a run that `resolve_run` reads back: its last four
+    characters where no other run ends that way, else the full id.
+
+    Example: short_ref(ws, "20261125-033719-make-r1-easier-to-prompt-31c2") -> "31c2"
+    """
+    tail = run_id[-4:]
+    return tail if [r for r in ws.runs() if tail in r] == [run_id] else run_id
+
+
 def locate_run(ws: Workspace, ref: str) -> Path:
     """The directory of the run named by `ref` (as `resolve_run` reads it), or by a path to a
     run directory (one holding plan.json), which may lie outside the workspace."""

@@ -56,6 +56,9 @@ def is_workspace(root: Path) -> bool:
     return (root / MARKER).is_file() and (root / ".git").exists()
 
 
+# Suffixes handed out by this process, so two ids drawn before either run exists differ.
+_ISSUED_SUFFIXES: set[str] = set()
+
 class Workspace:
     """A git repository of runs."""
 
@@ -86,11 +89,19 @@ class Workspace:
         return repo
 
     def new_run_id(self, label: str = "") -> str:
-        """A fresh, sortable run id: UTC time, an optional label, a random suffix."""
+        """A fresh, sortable run id: UTC time, an optional label, a random suffix that no run
+        of this workspace and no id issued before in this process ends with (so the last four
+        characters name a run)."""
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         slug = "".join(c if c.isalnum() else "-" for c in label.lower()).strip("-")[:24]
-        parts = [stamp, slug, secrets.token_hex(2)]
-        return "-".join(p for p in parts if p)
+        runs = self.root / "runs"
+        taken = {p.name[-4:] for p in runs.iterdir()} if runs.is_dir() else set()
+        taken |= _ISSUED_SUFFIXES
+        suffix = secrets.token_hex(2)
+        while suffix in taken and len(taken) < 0x10000:
+            suffix = secrets.token_hex(2)
+        _ISSUED_SUFFIXES.add(suffix)
+        return "-".join(p for p in (stamp, slug, suffix) if p)
 
     def run_dir(self, run_id: str) -> Path:
         """The directory of a run (not created)."""

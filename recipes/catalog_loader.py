@@ -118,14 +118,33 @@ class Catalog:
     themes: list[str]
 
 
+CATALOG_PARTS = ("domains", "personas.yaml", "conversations.yaml", "themes.yaml")
+
+
+def check_catalog_layout(directory: Path) -> None:
+    """UserError unless the directory holds at least one catalog part and nothing that looks
+    like a misplaced one (a YAML file the catalog would not read)."""
+    if not directory.is_dir():
+        raise UserError(f"catalog directory {directory} not found")
+    expected = "domains/*.yaml, personas.yaml, conversations.yaml or themes.yaml"
+    stray = sorted(p.name for p in directory.iterdir()
+                   if p.suffix in (".yaml", ".yml") and p.name not in CATALOG_PARTS)
+    if stray:
+        raise UserError(f"catalog directory {directory} holds {stray[0]}, which the catalog "
+                        f"does not read; it reads {expected} (domain files go in domains/)")
+    if not any((directory / part).exists() for part in CATALOG_PARTS):
+        raise UserError(f"catalog directory {directory} holds none of {expected}; "
+                        "`retrolean domains` shows the shipped catalog's layout")
+
+
 def load_catalog(directory: Path | None = None) -> Catalog:
     """The shipped catalog, or a user's directory overriding any of its parts.
 
     A user directory may hold `domains/*.yaml`, `personas.yaml`, `conversations.yaml` and
     `themes.yaml`; whatever it lacks comes from the shipped catalog.
     """
-    if directory is not None and not directory.is_dir():
-        raise UserError(f"catalog directory {directory} not found")
+    if directory is not None:
+        check_catalog_layout(directory)
 
     def pick(name: str) -> Path:
         if directory is not None and (directory / name).exists():

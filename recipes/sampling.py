@@ -22,8 +22,10 @@ def record_id(seed: int, index: int, domains: list[str]) -> str:
 
 def sample_records(recipe: Recipe, pool: list[str], generator: str, themes: list[str],
                    model: str | None = None,
-                   skill_versions: dict[str, str] | None = None) -> list[Record]:
-    """n records of k distinct domains from the pool, avoiding repeated combinations."""
+                   skill_versions: dict[str, str] | None = None,
+                   include: list[str] | None = None) -> list[Record]:
+    """n records of k distinct domains from the pool, avoiding repeated combinations; with
+    `include`, every record has at least one of those domains (taken in turn)."""
     p = recipe.parameters
     if p.k > len(pool):
         raise UserError(f"k = {p.k} domains per problem but only {len(pool)} domains are "
@@ -31,9 +33,15 @@ def sample_records(recipe: Recipe, pool: list[str], generator: str, themes: list
     rng = random.Random(f"{p.seed}:sample")
     seen: set[frozenset[str]] = set()
     records = []
+    favoured = [d for d in include or [] if d in pool]
     for i in range(p.n):
         for _ in range(20):
-            domains = rng.sample(sorted(pool), p.k)
+            if favoured:
+                first = favoured[i % len(favoured)]
+                domains = [first, *rng.sample(sorted(d for d in pool if d != first), p.k - 1)]
+                rng.shuffle(domains)
+            else:
+                domains = rng.sample(sorted(pool), p.k)
             if frozenset(domains) not in seen:
                 break
         seen.add(frozenset(domains))

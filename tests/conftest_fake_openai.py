@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 
 from retrolean.tools.generate.fake_server import FakeOpenAI
+from retrolean.tools.generate.rate_budget import forget_budgets
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
@@ -113,6 +114,8 @@ def fake_openai_server() -> Iterator[FakeOpenAI]:
 
 @pytest.fixture
 def fake_openai(fake_openai_server: FakeOpenAI) -> FakeOpenAI:
-    """The session's scripted server, reset for this test."""
+    """The session's scripted server, reset for this test (and no 429 pause or rate estimate
+    of an earlier test held against its URL)."""
     fake_openai_server.reset()
+    forget_budgets()
     return fake_openai_server

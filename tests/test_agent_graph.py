@@ -16,11 +16,14 @@ import pytest
 from retrolean.agent.cli import main
 from retrolean.agent.graph.decide import Budget, Spent, decide
 from retrolean.agent.graph.edits import parse_edits
+from retrolean.agent.graph.levers import BackendTraits
 from retrolean.agent.graph.planner import ModelPlanner
 from retrolean.agent.pipeline import RunOptions
 from retrolean.agent.runner import drive, start
 from retrolean.agent.settings import Settings
 from retrolean.memory.languages import FormalLanguage
+from retrolean.recipes.backends.model import ModelBackend
+from retrolean.recipes.backends.template import TemplateBackend
 from retrolean.recipes.plans import PlanTarget
 from retrolean.recipes.recipe import RECIPE_DIR, Parameters, StageSpec
 from retrolean.tools.generate import ModelClient, ModelConfig
@@ -28,6 +31,8 @@ from retrolean.tools.generate.fake_server import FakeOpenAI, Reply
 from retrolean.traces.writer import read_trace
 
 PERSONAS = ["autodidact", "humanities_major", "lazy_busy", "stem_on_lsd"]
+TEMPLATE = BackendTraits("template", TemplateBackend.honours)
+MODEL = BackendTraits("model", ModelBackend.honours)
 
 
 def blocks(run_dir: Path, type_: str | None = None):
@@ -38,37 +43,66 @@ def blocks(run_dir: Path, type_: str | None = None):
 # -- decisions -------------------------------------------------------------------------------
 def test_meeting_the_expectation_continues():
     stage = StageSpec(name="formalize", skill="formalize", min_yield=0.4)
-    d = decide(stage, 10, 5, 0, Parameters(), Budget(), Spent(), is_last=False)
+    d = decide(stage, 10, 5, 0, Parameters(), Budget(), Spent(), is_last=False, backend=TEMPLATE)
     assert d.action == "continue" and "meets" in d.reason
+
+
+def test_after_the_last_stage_the_decision_is_finish():
+    stage = StageSpec(name="conversations", skill="conversation", min_yield=0.9)
+    d = decide(stage, 10, 10, 0, Parameters(), Budget(), Spent(), is_last=True, backend=TEMPLATE)
+    assert d.action == "finish" and "all stages done" in d.reason
 
 
 def test_falling_short_retries_from_the_right_stage_with_changes():
     stage = StageSpec(name="roundtrip", skill="reformalize", min_yield=0.7)
-    d = decide(stage, 10, 3, 0, Parameters(), Budget(max_attempts=2), Spent(), is_last=False)
+    args = (Parameters(), Budget(max_attempts=2), Spent())
+    d = decide(stage, 10, 3, 0, *args, is_last=False, backend=TEMPLATE)
     assert d.action == "retry" and d.retry_from == "caption"
-    assert d.changes["caption_concise_rate"] == 0.0 and d.changes["temperature_scale"] < 1
+    assert d.changes == {"caption_concise_rate": 0.0}  # the template ignores temperatures
+    assert "caption_concise_rate 0.08 → 0.0" in d.reason
+    m = decide(stage, 10, 3, 0, *args, is_last=False, backend=MODEL)
+    assert m.changes == {"temperature_scale": 0.7}  # a model ignores the concise rate
+
+
+def test_a_retry_changes_only_what_the_backend_honours_and_skips_when_nothing_can_move():
+    stage = StageSpec(name="caption", skill="caption", min_yield=0.95)
+    floor = Parameters(temperature_scale=0.3)  # and a model's same request is cached
+    d = decide(stage, 10, 5, 0, floor, Budget(max_attempts=2), Spent(), is_last=False,
+               backend=MODEL)
+    assert d.action == "continue" and "not retrying" in d.reason
+    assert "temperature_scale is already 0.3" in d.reason
+    personas = StageSpec(name="personas", skill="persona", min_yield=0.95)
+    d = decide(personas, 10, 0, 0, Parameters(), Budget(max_attempts=2), Spent(),
+               is_last=False, backend=TEMPLATE)
+    assert d.action == "stop" and "not retrying" in d.reason  # nothing it reads can move
+    missing = StageSpec(name="missing", skill="drop_domain", min_yield=0.6)
+    d = decide(missing, 2, 0, 0, Parameters(), Budget(max_attempts=2), Spent(),
+               is_last=False, backend=TEMPLATE)
+    assert d.action == "retry" and d.changes == {} and "a fresh draw" in d.reason
 
 
 def test_out_of_attempts_continues_with_what_passed_or_stops_when_nothing_did():
     stage = StageSpec(name="formalize", skill="formalize", min_yield=0.9)
     args = (Parameters(), Budget(max_attempts=2), Spent())
-    assert decide(stage, 10, 3, 1, *args, is_last=False).action == "continue"
-    assert decide(stage, 10, 0, 1, *args, is_last=False).action == "stop"
-    assert decide(stage, 10, 3, 1, *args, is_last=False, can_replan=True).action == "replan"
+    kw = {"is_last": False, "backend": TEMPLATE}
+    assert decide(stage, 10, 3, 1, *args, **kw).action == "continue"
+    assert decide(stage, 10, 0, 1, *args, **kw).action == "stop"
+    assert decide(stage, 10, 3, 1, *args, **kw, can_replan=True).action == "replan"
 
 
 def test_budget_exhaustion_stops():
     stage = StageSpec(name="formalize", skill="formalize")
-    d = decide(stage, 10, 9, 0, Parameters(), Budget(seconds=5), Spent(seconds=6), False)
+    d = decide(stage, 10, 9, 0, Parameters(), Budget(seconds=5), Spent(seconds=6), False,
+               backend=TEMPLATE)
     assert d.action == "stop" and "time budget" in d.reason
 
 
 def test_plain_word_edits():
-    changes, unknown = parse_edits("fewer domains, more lazy-guy personas, n=12", Parameters(),
-                                   PERSONAS)
-    assert changes == {"k": 2, "n": 12, "persona_weights": {"lazy_busy": 3.0}} and not unknown
-    _, unknown = parse_edits("make it spicier", Parameters(), PERSONAS)
-    assert unknown == ["make it spicier"]
+    edits = parse_edits("fewer domains, more lazy-guy personas, n=12", Parameters(), PERSONAS)
+    assert edits.changes == {"k": 2, "n": 12, "persona_weights": {"lazy_busy": 3.0}}
+    assert not edits.not_understood
+    assert parse_edits("make it spicier", Parameters(), PERSONAS).not_understood == [
+        "make it spicier"]
 
 
 # -- runs ------------------------------------------------------------------------------------

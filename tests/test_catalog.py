@@ -46,6 +46,31 @@ def _error(fn) -> str:
     return message
 
 
+def test_a_catalog_directory_of_another_layout_is_a_one_line_error(tmp_path):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    shutil.copy(CATALOG_DIR / "domains" / "core.yaml", flat / "core.yaml")  # not in domains/
+    message = _error(lambda: load_catalog(flat))
+    assert "holds core.yaml, which the catalog does not read" in message
+    assert "domain files go in domains/" in message
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "holds none of domains/*.yaml" in _error(lambda: load_catalog(empty))
+
+
+def test_the_run_command_refuses_a_catalog_it_would_ignore(tmp_path, capsys):
+    from retrolean.agent.cli import main
+
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "music.yaml").write_text("- id: x\n")
+    with pytest.raises(SystemExit) as e:
+        main(["run", "g", "--catalog", str(tmp_path / "mine"), "--workspace",
+              str(tmp_path / "ws")])
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "music.yaml" in err and "\n" not in err and not (tmp_path / "ws").exists()
+
+
 def test_malformed_yaml_names_the_file_and_line(tmp_path):
     catalog = _copy_catalog(tmp_path)
     (catalog / "personas.yaml").write_text("- id: x\n  name: [unclosed\n")

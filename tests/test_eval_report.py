@@ -99,6 +99,27 @@ def test_yields_and_similarities_agree_with_the_sets(evaluated):
     interaction = verified["interaction"]
     assert interaction["vacuous_links"] == 0 and interaction["connected"] == data["final"]
     assert data["headline"]["interaction.non_redundant_share"] == 1.0
+    measured = missing["accepted"] + missing["rejected"]
+    below = sum(v < missing["threshold"] for v in measured) / len(measured)
+    assert missing["similarity_pass"] == round(below, 4)  # informative, not the decision
+
+
+def test_the_screen_headline_pass_rates_are_the_stages_kept_shares(evaluated, capsys):
+    """"round trip pass" is what the round-trip stage kept (check and similarity), not the
+    share of similarities above the line — which reads 100% while a record whose round-trip
+    text did not check is still rejected."""
+    workspace, run = evaluated
+    capsys.readouterr()
+    assert cli("eval", "report", run.name, "--workspace", str(workspace)) == 0
+    screen = " ".join(capsys.readouterr().out.split())
+    kept = {s: len(load_set(run / "sets" / f"{s}.jsonl")) for s in ("roundtrip", "missing")}
+    given = {s: len(load_set(run / "sets" / f"{prev}.jsonl"))
+             for s, prev in (("roundtrip", "caption"), ("missing", "personas"))}
+    for stage, label in (("roundtrip", "round trip pass"), ("missing", "missing-domain pass")):
+        assert f"{label} │ {100 * kept[stage] / given[stage]:.1f}%" in screen, (label, screen)
+    data = json.loads((run / "eval" / "eval.json").read_text())
+    assert "roundtrip.similarity_pass" in data["headline"]
+    assert "roundtrip.pass_rate" not in data["headline"]
 
 
 def test_template_personas_are_distinct(evaluated):
@@ -213,3 +234,12 @@ def test_bootstrap_interval_is_seeded_and_brackets_the_mean():
     a, b = bootstrap_ci(values, seed=3), bootstrap_ci(values, seed=3)
     assert a == b and a.low <= a.mean <= a.high and a.mean == 0.625
     assert bootstrap_ci([]).mean is None
+
+
+def test_an_eval_json_written_before_similarity_pass_was_named_still_loads():
+    from retrolean.evals.stats import summarize
+    from retrolean.evals.yields import SimilarityCheck
+
+    old = {"name": "roundtrip", "threshold": 0.97, "passes": "at_least", "pass_rate": 1.0,
+           "summary": summarize([0.99]).model_dump(), "accepted": [0.99], "rejected": []}
+    assert SimilarityCheck.model_validate(old).similarity_pass == 1.0

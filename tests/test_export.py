@@ -119,12 +119,14 @@ def test_weave_rendering_frames_each_block_and_judged_questions():
     assert all(text.startswith(p["prompt"] + p["completion"]) for p in pairs)
 
 
-def test_cli_exports_golden_traces_that_load_back(ws, tmp_path):
+def test_cli_exports_golden_traces_that_load_back(ws, tmp_path, capsys):
     own = copy_workspace(ws, tmp_path / "own")
     assert cli("traces", "rate", "latest", "good", "--workspace", str(own)) == 0
     out = tmp_path / "golden.jsonl"
+    capsys.readouterr()
     assert cli("export", "sft", "--traces", "--top", "20%", "--rating", "good", "--out",
                str(out), "--workspace", str(own)) == 0
+    assert re.search(r"exported 1 trace \(\d+ weave pairs\)", capsys.readouterr().out)
     rows = read_jsonl(out)
     assert len(rows) == 1 and rows[0]["rating"] == "good" and rows[0]["score"] > 1
     validate_conversation(rows[0]["messages"])
@@ -183,7 +185,9 @@ def test_cli_exports_a_dataset_that_loads_back(ws, tmp_path):
         records = {r["id"]: r for r in load_set(run / "sets" / f"{name}.jsonl")}
         files = {p.stem: str(p) for p in (out / "data" / name).glob("*.parquet")}
         loaded = datasets.load_dataset("parquet", data_files=files, cache_dir=str(tmp_path / "c"))
-        assert sum(s.num_rows for s in loaded.values()) == len(records)
+        rows = sum(len(r["conversations"]) for r in records.values()) \
+            if name == "conversations" else len(records)
+        assert sum(s.num_rows for s in loaded.values()) == rows
         for row in loaded["train"]:
             assert json.loads(row["record_json"]) == records[row["id"]]
             assert row["formal_status"] == "sat" and row["generator"] == "template"
@@ -191,8 +195,29 @@ def test_cli_exports_a_dataset_that_loads_back(ws, tmp_path):
             train = {tuple(sorted(d)) for d in loaded["train"]["domains"]}
             assert not train & {tuple(sorted(d)) for d in loaded["test"]["domains"]}
     convs = datasets.load_dataset(str(out), "conversations", cache_dir=str(tmp_path / "c2"))
-    assert convs["train"][0]["conversations"][0]["messages"][0]["role"] == "user"
+    first = convs["train"][0]
+    record = json.loads(first["record_json"])
+    assert first["messages"] == [{"role": m["role"], "content": m["content"]}
+                                 for m in record["conversations"][first["conversation"]]
+                                 ["messages"]]
     assert not (out / "data" / "formalize.rejects").exists()
+
+
+def test_load_dataset_reads_the_conversations_with_no_config_name(ws, tmp_path):
+    """`load_dataset(DIR)` works as people first try it, and its rows are what a chat trainer
+    (TRL's SFTTrainer) takes: a top-level `messages` list of role/content turns."""
+    out = tmp_path / "ds"
+    assert cli("export", "dataset", "latest", "--out", str(out), "--workspace", str(ws)) == 0
+    ds = datasets.load_dataset(str(out), cache_dir=str(tmp_path / "c"))
+    train = ds["train"]
+    assert train.features["messages"] == datasets.List({"role": datasets.Value("string"),
+                                                        "content": datasets.Value("string")})
+    for row in train:
+        assert row["messages"] and {m["role"] for m in row["messages"]} <= {"user",
+                                                                            "assistant",
+                                                                            "system"}
+        assert all(m["content"] for m in row["messages"])
+    assert "default: true" in (out / "README.md").read_text()
 
 
 def test_dataset_card_states_how_the_data_was_made(ws, tmp_path):

@@ -25,7 +25,8 @@ from retrolean.tools.generate import (
     cache_key,
     parse_retry_after,
 )
-from retrolean.tools.generate.fake_server import FakeOpenAI, RecordedRequest, Reply
+from retrolean.tools.generate.cache import normalize_base_url
+from retrolean.tools.generate.fake_server import FakeOpenAI, RateLimit, RecordedRequest, Reply
 from retrolean.tools.generate.faults import backoff_s
 from retrolean.tools.generate.parsing import ParseError, parse_output
 from retrolean.tools.generate.shards import shard_count
@@ -159,7 +160,10 @@ def test_every_transport_sends_the_same_body(fake_openai, monkeypatch, config):
     Reply(content=["a", "b", "c"], finish_reason="length"),
     Reply.yes_no(0.8),
     Reply(content=""),
-], ids=["reasoning", "think", "truncated", "n3", "logprobs", "empty"])
+    Reply(content=None, reasoning_content="all of it, no </think>"),
+    Reply(content="It is 4.", reasoning_content="2 + 2", reasoning_field="reasoning"),
+], ids=["reasoning", "think", "truncated", "n3", "logprobs", "empty", "content-null",
+        "reasoning-field"])
 def test_every_transport_reads_an_answer_into_the_same_completion(fake_openai, reply):
     done = []
     for transport in TRANSPORTS:
@@ -168,6 +172,15 @@ def test_every_transport_reads_an_answer_into_the_same_completion(fake_openai, r
                          top_logprobs=5)
         done.append(completion.model_dump(exclude={"latency_ms"}))
     assert done[0] == done[1] == done[2]
+    assert done[0]["reasoning"] == (reply.reasoning_content or "")
+
+
+@every_transport
+def test_every_transport_hands_rate_limit_headers_to_the_budget(fake_openai, transport):
+    fake_openai.limit_rate(RateLimit(requests=3, window_s=60))
+    client = make_client(fake_openai, transport=transport, max_retries=0)
+    assert ask(client).text == "ok"
+    assert client.rate_budget.rates.snapshot()["requests_left"] == 2  # type: ignore[attr-defined]
 
 
 @every_transport
@@ -363,13 +376,41 @@ def test_cache_survives_a_new_client(fake_openai, tmp_path):
     assert len(fake_openai.chat_requests) == 1
 
 
-def test_no_cache_calls_again_and_refreshes_the_entry(fake_openai, tmp_path):
-    fake_openai.enqueue(Reply.text("old"), Reply.text("new"))
-    client = make_client(fake_openai, cache=ResponseCache(tmp_path / "cache.sqlite"))
+def test_no_cache_neither_reads_nor_writes(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.text("old"), Reply.text("new"), Reply.text("newer"))
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    client = make_client(fake_openai, cache=cache)
     ask(client)
     fresh = ask(client, use_cache=False)
-    assert fresh.text == "new" and not fresh.cached
-    assert ask(client).text == "new" and len(fake_openai.chat_requests) == 2
+    assert fresh.text == "new" and not fresh.cached and len(cache) == 1
+    assert ask(client).text == "old" and len(fake_openai.chat_requests) == 2
+    unseen = ask(client, use_cache=False, sample=7)
+    assert unseen.text == "newer" and len(cache) == 1
+
+
+def test_two_endpoints_serving_one_model_name_do_not_share_answers(tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    with FakeOpenAI() as one, FakeOpenAI() as two:
+        one.enqueue(Reply.text("weights A"))
+        two.enqueue(Reply.text("weights B"))
+        assert ask(make_client(one, cache=cache)).text == "weights A"
+        assert ask(make_client(two, cache=cache)).text == "weights B"
+        assert len(one.chat_requests) == len(two.chat_requests) == 1
+
+
+def test_one_endpoint_spelled_two_ways_shares_its_cache(fake_openai, tmp_path):
+    cache = ResponseCache(tmp_path / "cache.sqlite")
+    ask(make_client(fake_openai, cache=cache))
+    spelled = fake_openai.url.replace("http://", "HTTP://").replace("/v1", "/v1/")
+    ask(make_client(fake_openai, cache=cache, base_url=spelled))
+    assert len(fake_openai.chat_requests) == 1
+
+
+def test_base_urls_normalize_to_one_spelling():
+    assert normalize_base_url("HTTP://LocalHost:80/v1/") == "http://localhost/v1"
+    assert normalize_base_url("https://api.x.com:443/v1") == "https://api.x.com/v1"
+    assert normalize_base_url("http://h:8000/v1") == "http://h:8000/v1"
+    assert normalize_base_url("http://user:secret@h/v1") == "http://user@h/v1"
 
 
 def test_sample_index_and_skill_version_are_part_of_the_key(fake_openai, tmp_path):
@@ -383,12 +424,14 @@ def test_sample_index_and_skill_version_are_part_of_the_key(fake_openai, tmp_pat
 
 def test_cache_key_is_stable_and_sensitive():
     base = cache_key("m", [{"role": "user", "content": "x"}], {"temperature": 0.5, "n": 1},
-                     skill="s", skill_version="1")
+                     skill="s", skill_version="1", endpoint="http://h/v1")
     same = cache_key("m", [{"content": "x", "role": "user"}], {"n": 1, "temperature": 0.5},
-                     skill="s", skill_version="1")
+                     skill="s", skill_version="1", endpoint="http://H:80/v1/")
     other = cache_key("m", [{"role": "user", "content": "x"}], {"temperature": 0.6, "n": 1},
-                      skill="s", skill_version="1")
-    assert base == same != other and len(base) == 64
+                      skill="s", skill_version="1", endpoint="http://h/v1")
+    elsewhere = cache_key("m", [{"role": "user", "content": "x"}], {"temperature": 0.5, "n": 1},
+                          skill="s", skill_version="1", endpoint="http://g/v1")
+    assert base == same != other and base != elsewhere and len(base) == 64
 
 
 def test_cache_is_shared_by_threads(tmp_path):

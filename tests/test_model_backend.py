@@ -29,6 +29,7 @@ SAT = "(declare-const prime_p0 Int)\n(assert (= prime_p0 7))\n(check-sat)"
 UNSAT = ("(declare-const prime_p0 Int)\n(assert (> prime_p0 7))\n(assert (< prime_p0 3))\n"
          "(check-sat)")
 FORMAL = FormalDraft(text=SAT)
+PICK = "A prime number below ten is chosen."
 RNG = random.Random(0)
 
 
@@ -172,17 +173,48 @@ def test_malformed_json_is_fixed_by_a_reask(fake_openai, tmp_path):
     assert [c.outcome for c in model.drain_calls()] == ["reask", "ok"]
 
 
-def test_refusal_is_a_reject_not_a_crash(fake_openai, tmp_path):
-    fake_openai.enqueue(Reply.refusal())
+def test_a_one_off_refusal_is_asked_again(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.refusal(), caption_reply(PICK))
+    model = backend(fake_openai, tmp_path)
+    (out,) = model.caption([(FORMAL, RNG)], 0.0)
+    assert out == (PICK, [])
+    again = fake_openai.chat_requests[1].body["messages"]
+    assert "harmless" in again[2]["content"] and "```json" in again[2]["content"]
+    assert [c.outcome for c in model.drain_calls()] == ["reask", "ok"]
+
+
+def test_a_repeated_refusal_rejects_the_item_as_a_refusal(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.refusal(), Reply.refusal(), caption_reply())
     (out,) = backend(fake_openai, tmp_path).caption([(FORMAL, RNG)], 0.0)
     assert isinstance(out, Failure) and out.reason.startswith("refusal:")
-    assert len(fake_openai.chat_requests) == 1
+    assert len(fake_openai.chat_requests) == 2
 
 
-def test_empty_answer_is_a_reject(fake_openai, tmp_path):
-    fake_openai.enqueue(Reply.text(""))
-    (out,) = backend(fake_openai, tmp_path).caption([(FORMAL, RNG)], 0.0)
-    assert isinstance(out, Failure) and out.reason.startswith("empty:")
+def test_an_empty_answer_is_asked_again(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.text(""), caption_reply(PICK))
+    model = backend(fake_openai, tmp_path)
+    (out,) = model.caption([(FORMAL, RNG)], 0.0)
+    assert out == (PICK, [])
+    assert [c.outcome for c in model.drain_calls()] == ["reask", "ok"]
+
+
+def test_an_answer_only_in_reasoning_content_is_taken_without_a_reask(fake_openai, tmp_path):
+    """vLLM's deepseek_r1 parser, when the output has no </think>: content null, all of it
+    in reasoning_content."""
+    fake_openai.enqueue(Reply(content=None, reasoning_content=(  # type: ignore[arg-type]
+        f'The caption should be short. Final: {{"caption": "{PICK}"}}')))
+    model = backend(fake_openai, tmp_path)
+    (out,) = model.caption([(FORMAL, RNG)], 0.0)
+    assert out == (PICK, []) and len(fake_openai.chat_requests) == 1
+    (call,) = model.drain_calls()
+    assert call.outcome == "ok" and "taken from the reasoning" in call.detail
+
+
+def test_a_lisp_fence_and_a_trailing_get_value_block_give_the_script(fake_openai, tmp_path):
+    fake_openai.enqueue(Reply.think("Seven.", f"```lisp\n{SAT}\n```\nThen:\n"
+                                              "```smt2\n(get-value (prime_p0))\n```"))
+    model = backend(fake_openai, tmp_path, check=z3_check)
+    assert formalize(model).text == SAT and len(fake_openai.chat_requests) == 1
 
 
 def test_reasks_are_bounded(fake_openai, tmp_path):
@@ -359,6 +391,8 @@ def test_call_records_become_trace_blocks():
 
 def test_stage_figures_carry_the_model_calls_it_made():
     class Counting:
+        client = None
+
         def __init__(self) -> None:
             self.log = CallLog()
 

@@ -79,7 +79,7 @@ def test_unlabeled_fence_is_the_fallback():
 def test_block_of_another_language_is_not_taken():
     with pytest.raises(ParseError) as error:
         extract_code("```python\nprint(1)\n```", "lean4")
-    assert error.value.kind == "no_code" and "```lean4" in error.value.feedback
+    assert error.value.kind == "no_code" and "```lean " in error.value.feedback
 
 
 def test_fence_that_never_closes_is_truncated():
@@ -206,6 +206,92 @@ def test_missing_payload_with_finish_reason_length_is_truncated():
     assert error.value.kind == "truncated"
 
 
+# --- what real servers send (issue 13) ----------------------------------------------------
+
+DRAFT_THEN_FINAL = ("Let me draft:\n```smt2\n(assert false)\n```\nBetter, the final one:\n"
+                    "```smt2\n(declare-const x Int)\n(assert (> x 1))\n(check-sat)\n```")
+
+
+@pytest.mark.parametrize("field", ["reasoning_content", "content_null"])
+def test_an_empty_answer_takes_the_payload_from_the_end_of_the_reasoning(field):
+    """vLLM's deepseek_r1 parser puts an output without </think> in reasoning_content whole;
+    DeepSeek at times sends reasoning_content with an empty content."""
+    if field == "reasoning_content":
+        parsed = parse_output("", reasoning_content=DRAFT_THEN_FINAL, language="smtlib2",
+                              finish_reason="stop")
+    else:
+        parsed = parse_output(None, reasoning_content=DRAFT_THEN_FINAL,  # type: ignore[arg-type]
+                              language="smtlib2")
+    assert parsed.recovered and parsed.code is not None
+    assert parsed.code.code.startswith("(declare-const x Int)")
+    assert "taken from the reasoning" in parsed.code.notes[0]
+
+
+def test_json_recovered_from_reasoning_is_the_last_that_validates():
+    reasoning = ('Maybe {"text": "draft", "domains": ["a"]}. No, finally: '
+                 '{"text": "final", "domains": ["b"]}')
+    parsed = parse_output("", reasoning_content=reasoning, schema=Caption)
+    assert parsed.recovered and parsed.data == Caption(text="final", domains=["b"])
+
+
+def test_an_empty_answer_with_nothing_in_the_reasoning_is_empty_not_truncated():
+    with pytest.raises(ParseError) as error:
+        parse_output("", reasoning_content="I thought about it at length.", language="lean4")
+    assert error.value.kind == "empty" and "final answer" in error.value.feedback
+
+
+def test_reasoning_cut_off_by_max_tokens_is_not_mined_for_a_payload():
+    with pytest.raises(ParseError) as error:
+        parse_output("", reasoning_content=DRAFT_THEN_FINAL, language="smtlib2",
+                     finish_reason="length")
+    assert error.value.kind == "truncated"
+
+
+@pytest.mark.parametrize("label", ["lisp", "scheme", "sexp", "z3", "SMT2", "smtlibv2"])
+def test_lisp_like_fences_hold_smt_lib(label):
+    block = extract_code(f"```{label}\n; the problem\n(declare-const x Int)\n```", "smtlib2")
+    assert block.code.endswith("(declare-const x Int)")
+
+
+def test_a_z3_fence_holding_python_is_not_smt_lib():
+    with pytest.raises(ParseError) as error:
+        extract_code("```z3\nfrom z3 import *\nx = Int('x')\n```", "smtlib2")
+    assert error.value.kind == "no_code"
+
+
+def test_lisp_fences_are_not_lean():
+    with pytest.raises(ParseError):
+        extract_code("```lisp\n(theorem t)\n```", "lean4")
+
+
+def test_a_trailing_get_value_block_is_not_taken_for_the_script():
+    answer = ("```smt2\n(declare-const x Int)\n(assert (= x 2))\n(check-sat)\n```\n"
+              "To read the witness:\n```smt2\n(get-value (x))\n```")
+    assert extract_code(answer, "smtlib2").code.startswith("(declare-const x Int)")
+
+
+def test_a_lone_fragment_is_still_taken_so_the_checker_can_say_what_is_wrong():
+    assert extract_code("```smt2\n(get-value (x))\n```", "smtlib2").code == "(get-value (x))"
+
+
+def test_a_raw_newline_inside_a_json_string_is_read():
+    answer = 'Here:\n```json\n{"text": "line one\nline two", "domains": ["a"]}\n```'
+    assert extract_json(answer, Caption).text == "line one\nline two"
+
+
+@pytest.mark.parametrize(("language", "fence"), [("smtlib2", "```smt2"), ("lean4", "```lean")])
+def test_feedback_names_the_fence_the_prompts_show(language, fence):
+    with pytest.raises(ParseError) as error:
+        extract_code("no code here", language)
+    assert f"{fence} " in error.value.feedback and "```smtlib2" not in error.value.feedback
+
+
 def test_refusal_detector():
     assert is_refusal("Sorry, but I can't do that.")
     assert not is_refusal("The colouring uses three colours.")
+
+
+def test_a_crlf_answer_leaves_no_carriage_return_after_the_code():
+    answer = "Here:\r\n```smt2\r\n(declare-const x Int)\r\n(check-sat)\r\n```\r\n"
+    code = extract_code(answer, "smtlib2").code
+    assert code == "(declare-const x Int)\r\n(check-sat)"  # the screen refuses a lone CR

@@ -42,8 +42,8 @@ def test_a_foreign_non_empty_directory_is_refused(tmp_path):
 
 def test_run_ids_are_unique_and_sortable(tmp_path):
     ws = Workspace(tmp_path / "ws")
-    ids = {ws.new_run_id("make R1 easier") for _ in range(20)}
-    assert len(ids) == 20 and all(i[:8].isdigit() for i in ids)
+    ids = [ws.new_run_id("make R1 easier") for _ in range(400)]  # 4 hex digits: 65,536 suffixes
+    assert len({i[-4:] for i in ids}) == 400 and all(i[:8].isdigit() for i in ids)
 
 
 def test_someone_elses_git_repository_is_not_a_workspace(tmp_path):

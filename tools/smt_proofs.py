@@ -1,9 +1,11 @@
 """Proofs about SMT-LIB 2 problems with Z3: equivalence, interaction, what a version entails.
 
 Each function parses its texts into one fresh Z3 context with
-`parse_smt2_string`, which reads declarations and assertions and runs no
-command, so it is safe on untrusted text once the checker's screen has let it
-through (callers prove only texts whose verdict passed). Every query has the
+`parse_smt2_string`, given only the texts' declarations, definitions and
+assertions: `parse_smt2_string` would run a `set-option` on Z3's global
+parameters (a `:timeout 1` would then cut every later check in the process),
+so the other commands are dropped first. Callers prove only texts whose
+checker verdict passed (the screen ran). Every query has the
 time limit; a query Z3 does not decide in time is `undecided`, never a pass.
 
 - `equivalence(a, b)`: both declare the same unknowns and Z3 proves a ⇔ b
@@ -41,6 +43,7 @@ from pydantic import BaseModel, Field
 from retrolean.memory.signature import Signature
 from retrolean.tools.proof import Proof, Value
 from retrolean.tools.signatures import smt_signature
+from retrolean.tools.smt_check.reader import read_script
 
 PROVER = f"z3 {z3.get_version_string()}"
 DomainPatterns = dict[str, list[str]]  # domain -> touchstone regexes over names
@@ -83,11 +86,19 @@ class _Parsed:
     constants: dict[str, z3.ExprRef] = field(default_factory=dict)
 
 
+def _declarations_and_asserts(text: str) -> str:
+    """The text's declare-*, define-* and assert commands, nothing else."""
+    kept = [text[c.start:c.end] for c in read_script(text).commands
+            if c.head is not None and (c.head == "assert" or c.head.startswith(("declare-",
+                                                                               "define-")))]
+    return "\n".join(kept)
+
+
 def _parse(text: str, ctx: z3.Context) -> _Parsed:
     """The text's assertions split into conjuncts; ValueError when it cannot be read."""
     try:
         signature = smt_signature(text)
-        asserts = list(z3.parse_smt2_string(text, ctx=ctx))
+        asserts = list(z3.parse_smt2_string(_declarations_and_asserts(text), ctx=ctx))
     except (ValueError, z3.Z3Exception) as e:
         raise ValueError(f"cannot read the SMT-LIB text: {_message(e)}") from e
     parsed = _Parsed(signature, asserts)
@@ -136,6 +147,10 @@ def _solve(ctx: z3.Context, timeout_ms: int, *facts: z3.BoolRef
            ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
     solver = z3.Solver(ctx=ctx)
     solver.set("timeout", int(timeout_ms))
+    # Z3's own Ctrl-C handling would cancel this proof (an "undecided" record) and then put
+    # Python's SIGINT handler back with SA_RESTART, so a later blocking read ignores Ctrl-C;
+    # without it, Ctrl-C reaches Python: KeyboardInterrupt once the check returns.
+    solver.set("ctrl_c", False)
     solver.add(*facts)
     result = solver.check()
     model = solver.model() if result == z3.sat else None

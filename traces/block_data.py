@@ -40,7 +40,8 @@ class StageYield(BlockData):
     records_out: int
     rejected: int = 0
     reasons: dict[str, int] = Field(default_factory=dict)  # reject kind -> count
-    examples: dict[str, str] = Field(default_factory=dict)  # reject kind -> a reason as written
+    examples: dict[str, str] = Field(default_factory=dict)  # reject kind -> its reasons in one
+    # line, with the figures' ranges (recipes/stages/reasons.py)
     figures: dict[str, Any] = Field(default_factory=dict)  # the stage's own figures
     seconds: float | None = None
     set_path: str | None = None
@@ -112,7 +113,7 @@ class ObservationData(BlockData):
     stage_yield: StageYield | None = None
 
 
-Action = Literal["continue", "retry", "replan", "stop"]
+Action = Literal["continue", "retry", "replan", "stop", "finish"]
 
 
 class Decision(BlockData):

@@ -5,7 +5,9 @@ root group imports a command's module only when that command is needed, and
 each module imports what its commands use when they run, so `retrolean
 check FILE` loads neither LangGraph nor the pipeline, and `--help` loads only
 the small command modules. User errors (`UserError`, bad flags) become one
-line on stderr and exit code 2; bugs stay tracebacks.
+line on stderr and exit code 2; bugs stay tracebacks. `run` and `chat`
+exit 3 when the run made no final records and 130 on Ctrl-C (agent/cli/run.py
+says why).
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
 """`retrolean chat`: the agent in a terminal conversation.
 
-The user gives a goal; the agent proposes its plan and waits. The user
-approves ("yes"), edits in plain words ("fewer domains, more lazy-guy
-personas", "n=20") or rejects ("no"). Between stages the agent pauses for
-steering: Enter continues, words steer, "stop" ends the run cleanly. Every
-user message joins the trace. End of input (Ctrl-D) counts as "stop".
+The user gives a goal; what the goal says about domains ("…mostly about music
+and knitting") is read and shown. The agent proposes its plan and waits. The
+user approves ("yes"), edits in plain words ("fewer domains, more lazy-guy
+personas", "n=20", "use only music and knitting domains") or rejects ("no").
+Every edit is answered on screen: one line per change applied, one per thing
+not understood or not applied, with the reason. Between stages the agent
+pauses for steering: Enter continues, words steer (each change confirmed, or
+why it cannot apply now), "stop" ends the run cleanly — `chat --resume RUN`
+goes on from the next stage. Every user message joins the trace. End of input
+(Ctrl-D) counts as "stop"; Ctrl-C leaves with the resume command on screen.
+Exit codes as for `run`.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from retrolean.agent.cli.run import StageBars, console, report
+from retrolean.agent.cli.run import console, drive_on_screen, report, say
 
 Ask = Callable[[str], str]
 
@@ -45,10 +51,12 @@ def answerer(ask: Ask) -> Callable[[dict[str, Any]], str]:
             console.print(f"n = {p['n']}, k = {p['k']}, seed = {p['seed']}, personas/problem = "
                           f"{p['personas_per_problem']}, frame-shift rate = "
                           f"{p['frame_shift_rate']}{weights}")
+            if payload.get("domains"):
+                console.print(f"domains: {escape(payload['domains'])}")
             return ask(escape("approve? [yes / no / your edits] "))
         row, decision = payload["row"], payload["decision"]
         console.print(f"[bold]{payload['done']}[/]: {row['records_in']} -> "
-                      f"{row['records_out']}; {decision['reason']}")
+                      f"{row['records_out']}; {escape(decision['reason'])}")
         return ask(f"next: {payload['next']} — Enter to continue, words to steer, "
                    f"'stop' to end: ")
 
@@ -70,33 +78,41 @@ def register(app: typer.Typer) -> None:
                         ] = None,
         n: Annotated[int | None, typer.Option("--n", help="problems to sample")] = None,
         seed: Annotated[int | None, typer.Option(help="random seed")] = None,
+        k: Annotated[int | None, typer.Option("--k", help="domains per problem")] = None,
+        domains: Annotated[str | None, typer.Option(
+            help="comma-separated domain ids to sample from (replaces what the goal says "
+                 "about domains)")] = None,
         workspace: Annotated[Path | None, typer.Option(help="workspace git repository")] = None,
         formal: Annotated[str | None, typer.Option(help="auto | smtlib2 | lean4")] = None,
-        resume_id: Annotated[str | None, typer.Option(
-            "--resume", help="continue this run's conversation")] = None,
+        resume_ref: Annotated[str | None, typer.Option(
+            "--resume", help="continue this run's conversation (id, unique part, latest)")
+                              ] = None,
     ) -> None:
         """Plan with the agent interactively, approve or edit the plan, steer between stages."""
         from retrolean.agent.pipeline import RunOptions, prepare
-        from retrolean.agent.runner import drive, resume, start
+        from retrolean.agent.runner import resume, start
         from retrolean.agent.settings import load_settings
 
-        settings = load_settings(workspace=workspace, formal=formal)
-        if resume_id:
-            session = resume(settings, resume_id, interactive=True)
+        settings = load_settings(workspace=workspace, formal=formal, n=n, seed=seed, k=k,
+                                 domains=domains)
+        if resume_ref:
+            session = resume(settings, resume_ref, interactive=True)
+            console.print(f"retrolean: resuming {session.run_id}")
         else:
             goal = goal or ask_terminal("goal: ").strip()
             if not goal or goal == "stop":
                 console.print("no goal given; nothing to do")
                 raise typer.Exit(0)
-            options = RunOptions(goal=goal, n=n, seed=seed)
+            options = RunOptions(goal=goal, n=settings.n, seed=settings.seed, k=settings.k,
+                                 domains=settings.domain_list)
             prepared = prepare(settings, options)
             console.print(f"retrolean: {prepared.ctx.backend.name} backend, "
                           f"{prepared.ctx.language}, {len(prepared.records)} problems")
+            for note in prepared.notes:
+                say(note)
             session = start(settings, options, interactive=True, prepared=prepared)
             session.runtime.trace.write("user", goal)
-        session.runtime.progress = StageBars()
-        try:
-            state = drive(session, answerer(ask_terminal))
-        finally:
-            session.close()
-        report(session, state)
+        state = drive_on_screen(session, answerer(ask_terminal), command="chat")
+        code = report(session, state, command="chat")
+        if code:
+            raise typer.Exit(code)

@@ -46,10 +46,16 @@ def report_table(report: EvalReport) -> Table:
     rows = [
         ("problems", f"{report.sampled} → {report.final}",
          f"{_num(h['final_yield'], True)} reach {report.final_stage}"),
-        ("round trip pass", _num(h["roundtrip.pass_rate"], True),
-         f"similarity ≥ {t['roundtrip'].threshold}; median {_num(h['roundtrip.median'])}"),
-        ("missing-domain pass", _num(h["missing.pass_rate"], True),
-         f"similarity < {t['missing'].threshold}; median {_num(h['missing.median'])}"),
+        ("round trip pass", _num(h.get("yield.roundtrip"), True),
+         f"captions kept; a proof decided {_num(h.get('roundtrip.decided_by_proof'), True)}, "
+         f"similarity ≥ {t['roundtrip'].threshold} only where none could (similarity alone "
+         f"{_num(h.get('roundtrip.similarity_pass'), True)}; median "
+         f"{_num(h['roundtrip.median'])})"),
+        ("missing-domain pass", _num(h.get("yield.missing"), True),
+         f"versions kept; a proof decided {_num(h.get('missing.decided_by_proof'), True)}, "
+         f"similarity < {t['missing'].threshold} only where none could (similarity alone "
+         f"{_num(h.get('missing.similarity_pass'), True)}; median "
+         f"{_num(h['missing.median'])})"),
         ("domain evenness", _num(h["coverage.final_entropy"]),
          f"normalized entropy (1 = even); sampled {_num(h['coverage.sampled_entropy'])}, "
          f"χ² p {_num(h['coverage.sampled_chi2_p'])}"),

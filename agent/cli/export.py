@@ -77,7 +77,8 @@ def register(app: typer.Typer) -> None:
 
             result = write_golden(select_golden(pool, top, min_score, rating), out,
                                   tool_schemas())
-            console.print(f"exported {result.traces} traces ({result.pairs} weave pairs): "
+            console.print(f"exported {result.traces} trace{'s' if result.traces != 1 else ''} "
+                          f"({result.pairs} weave pair{'s' if result.pairs != 1 else ''}): "
                           + ", ".join(str(p) for p in result.paths))
             return
         if not ids:
@@ -106,12 +107,17 @@ def register(app: typer.Typer) -> None:
         """The run's sets as a Hugging Face dataset: parquet per set and split, plus a card."""
         from retrolean.memory.runs import resolve_run
         from retrolean.tools.export.dataset import export_dataset
+        from retrolean.tools.export.dataset_card import default_set
 
         ws = workspace_at(workspace)
         run_dir = ws.run_dir(resolve_run(ws, run))
         result = export_dataset(run_dir, out, dedup, _embedder(dedup), near_threshold,
                                 test_size, seed, rejects, set_names)
         for s in result.sets:
-            console.print(f"{s.name}: {s.records} records ({s.dedup.summary()}); "
+            console.print(f"{s.name}: {s.records} record{'s' if s.records != 1 else ''} "
+                          f"({s.dedup.summary()}); {s.unit} "
                           + ", ".join(f"{k} {v}" for k, v in s.splits.items()))
-        console.print(f"dataset written to {out} (card: {out / 'README.md'})")
+        default = default_set(result)
+        console.print(f"dataset written to {out} (card: {out / 'README.md'}"
+                      + (f"; load_dataset({str(out)!r}) reads {default.name}" if default
+                         else "") + ")")

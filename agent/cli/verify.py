@@ -15,9 +15,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from retrolean.agent.settings import load_settings
-from retrolean.memory.atomic import write_text_atomic
-
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -34,7 +31,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Verify (formal, English) pairs by the round trip; exit 1 if any fails."""
         from retrolean.agent.pipeline import verify_context
+        from retrolean.agent.settings import load_settings
         from retrolean.evals.verify import read_pairs, verify_pairs
+        from retrolean.memory.atomic import write_text_atomic
 
         settings = load_settings(model=model_name, base_url=base_url, workspace=workspace)
         read = read_pairs(pairs)

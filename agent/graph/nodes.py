@@ -16,18 +16,30 @@ from typing import Any
 
 from langgraph.types import interrupt
 
-from retrolean.agent.graph.decide import Decision, Spent, decide
-from retrolean.agent.graph.edits import parse_edits
+from retrolean.agent.graph.decide import Spent, decide
 from retrolean.agent.graph.runtime import Runtime
 from retrolean.agent.graph.state import RunState
+from retrolean.agent.graph.steering import (
+    STOP_WORDS,
+    backend_traits,
+    edit_plan,
+    selection_of,
+    steer,
+    tell,
+)
+from retrolean.agent.ledger import with_entry
 from retrolean.agent.report import write_run_report
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.errors import UserError
+from retrolean.memory.lessons import Lessons, append_lesson, lessons_for, plan_key
+from retrolean.recipes.backends.calls import CallTotals
 from retrolean.recipes.plans import stage_problems
 from retrolean.recipes.recipe import Recipe, StageSpec
 from retrolean.recipes.records import Record
 from retrolean.recipes.stages import STAGES
+from retrolean.recipes.stages.accounting import running_totals
 from retrolean.recipes.stages.context import StageResult
+from retrolean.recipes.stages.reasons import summarize_reasons
 from retrolean.tools.registry import SaveSetArgs
 from retrolean.tools.save_set import load_set, save_set
 from retrolean.traces.block_data import (
@@ -40,7 +52,7 @@ from retrolean.traces.block_data import (
 from retrolean.traces.schema import call_block
 
 APPROVE = {"", "y", "yes", "ok", "okay", "approve", "approved", "go", "run", "lgtm", "sure"}
-REJECT = {"n", "no", "reject", "cancel", "abort", "quit", "stop"}
+REJECT = STOP_WORDS
 
 
 class Nodes:
@@ -63,15 +75,24 @@ class Nodes:
         document = {"goal": state["goal"], **plan, "recipe": recipe.name,
                     "backend": ctx.backend.name, "model": ctx.backend.model,
                     "language": ctx.language, "parameters": recipe.parameters.model_dump(),
+                    "domains": selection_of(self.rt, state).model_dump(),
                     "thresholds": recipe.thresholds.model_dump()}
         write_text_atomic(self.rt.run_dir / "plan.json", json.dumps(document, indent=2) + "\n")
 
-    def _lessons(self) -> str:
+    def _plan_key(self, state: RunState) -> str:
+        """What fixes the planner's task: goal, recipe and the parameters the run was started
+        with (see memory/lessons.py)."""
+        recipe = self.rt.prepared.recipe
+        return plan_key(state["goal"], recipe.name, recipe.parameters.model_dump(mode="json"))
+
+    def _lessons(self, state: RunState) -> Lessons:
         path = self.rt.lessons_path
-        if path is None or not path.exists():
-            return ""
-        entries = path.read_text(encoding="utf-8").split("\n## ")[1:]
-        return "\n## ".join(entries[-3:])
+        return lessons_for(path, self._plan_key(state)) if path is not None else Lessons()
+
+    def _planner_spent(self, state: RunState) -> list[dict[str, Any]]:
+        """The ledger with the planner's calls since it was last asked."""
+        spent = self.rt.planner.take_spent() if self.rt.planner is not None else CallTotals()
+        return with_entry(state.get("calls"), "plan", spent)
 
     # -- nodes -----------------------------------------------------------------------------
     def plan(self, state: RunState) -> RunState:
@@ -81,25 +102,28 @@ class Nodes:
                 "stages": [s.model_dump() for s in self.rt.prepared.plan_stages(recipe)]}
         feedback = state.get("decision", {}).get("reason", "") if state.get("plan") else ""
         plan = base
-        lessons = self._lessons()
+        lessons = self._lessons(state)
         if self.rt.planner is not None:
-            proposed = self.rt.planner(state["goal"], state.get("plan") or base,
-                                       feedback or lessons)
+            proposed = self.rt.planner(state["goal"], state.get("plan") or base, feedback,
+                                       lessons=lessons.text)
             if proposed is None:
                 plan = {**base, "source": "recipe (fallback: the model's plan was invalid)"}
             else:
                 plan = proposed
+            plan = {**plan, "lessons": lessons.summary()}
         reason = (f"Planning for goal {state['goal']!r}. " + (
             "Template backend: no model to plan with, so the plan is the recipe's own stage "
-            "list." if self.rt.planner is None else f"Plan source: {plan['source']}.")
+            "list." if self.rt.planner is None else f"Plan source: {plan['source']}; "
+            f"{lessons.summary()}.")
             + (f" Replanning because: {feedback}." if feedback else "")
             + f" Stages: {' -> '.join(s['name'] for s in plan['stages'])}.")
         self.rt.trace.write("orientation", reason, data={
-            "plan": plan, "lessons": lessons[:2000] if lessons else None})
+            "plan": plan, "lessons": lessons.text[:2000] if lessons.text else None})
         self._write_plan(state, plan)
         self.rt.commit("plan" if not feedback else "replan")
         return {"plan": plan, "approved": False, "status": "planning",
-                "replans": state.get("replans", 0) + (1 if feedback else 0)}
+                "replans": state.get("replans", 0) + (1 if feedback else 0),
+                "calls": self._planner_spent(state)}
 
     def review(self, state: RunState) -> RunState:
         """The user approves, edits or rejects the plan (interactive); else approve it."""
@@ -108,7 +132,9 @@ class Nodes:
                                 "run: `retrolean run` never waits for input).")
             return {"approved": True, "status": "running"}
         answer = str(interrupt({"kind": "plan", "plan": state["plan"],
-                                "parameters": self.recipe(state).parameters.model_dump()}))
+                                "parameters": self.recipe(state).parameters.model_dump(),
+                                "domains": selection_of(self.rt, state).describe(
+                                    self.rt.prepared.words)}))
         self.rt.trace.write("user", answer or "(approved)")
         word = answer.strip().lower()
         if word in APPROVE:
@@ -120,30 +146,10 @@ class Nodes:
         return self._edit(state, answer)
 
     def _edit(self, state: RunState, text: str) -> RunState:
-        if self.rt.planner is not None:
-            revised = self.rt.planner(state["goal"], state["plan"], f"The user asks: {text}")
-            if revised is not None:
-                self.rt.trace.write("orientation", f"Revised the plan as asked: {text}",
-                                    data={"plan": revised})
-                self._write_plan(state, revised)
-                return {"plan": revised}
-        recipe = self.recipe(state)
-        changes, unknown = parse_edits(text, recipe.parameters,
-                                       sorted(self.rt.prepared.ctx.personas))
-        overrides = {**(state.get("overrides") or {}), **changes}
-        try:
-            recipe.parameters.model_validate({**recipe.parameters.model_dump(), **changes})
-        except ValueError as e:
-            self.rt.trace.write("error", f"Edit not applied: {e}".splitlines()[0])
-            return {}
-        note = f"Applied edits {changes}." if changes else "No edit applied."
-        if unknown:
-            note += (" Not understood without a model: " + "; ".join(repr(u) for u in unknown)
-                     + ". Use parameter=value, 'fewer/more domains|problems', "
-                       "'more <persona> personas' or 'only <persona>'.")
-        self.rt.trace.write("orientation", note, data={"overrides": overrides})
-        self._write_plan({**state, "overrides": overrides}, state["plan"])
-        return {"overrides": overrides}
+        update = edit_plan(self.rt, state, self.recipe(state), text)
+        merged = {**state, **update}
+        self._write_plan(merged, merged["plan"])
+        return update
 
     def act(self, state: RunState) -> RunState:
         """Run the current stage over its input set; save, commit, observe."""
@@ -157,11 +163,12 @@ class Nodes:
         if problems:  # a plan saved by an older version, resumed
             raise UserError(f"run {self.rt.run_id}'s plan cannot run: {problems[0]}")
         prepared = self.rt.prepared
+        prepared.ctx.backend.use_parameters(recipe.parameters)
         ctx = replace(prepared.ctx, recipe=recipe, attempt=attempt,
                       progress=self.rt.progress.advance,
                       tools=prepared.toolset.toolbox(stage.tools, stage=stage.name,
                                                      trace=self.rt.trace))
-        records = self._input(stages, i, recipe)
+        records = self._input(state, stages, i, recipe)
         start = StageStart(name=stage.name, skill=stage.skill, tools=stage.tools,
                            records_in=len(records), attempt=attempt + 1,
                            parameters=state.get("overrides") or {})
@@ -182,7 +189,9 @@ class Nodes:
             self.rt.trace.add(call_block(call, stage.name))
         row = self._save(stage.name, len(records), result, seconds)
         self.rt.commit(f"{stage.name} ({row.summary()})")
-        return {"rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
+        spent = CallTotals.from_figures(row.figures.get("model_calls", {}))
+        return {"calls": with_entry(state.get("calls"), stage.name, spent, attempt + 1),
+                "rows": {**(state.get("rows") or {}), stage.name: row.model_dump(mode="json")},
                 "attempts": {**(state.get("attempts") or {}), stage.name: attempt + 1},
                 "spent_seconds": state.get("spent_seconds", 0.0) + time.perf_counter() - started}
 
@@ -197,19 +206,23 @@ class Nodes:
                         f"Save the {stage} sets.") as batch:
             paths = save_set(self.rt.run_dir / "sets", stage, accepted, rejected)
             kinds = Counter(r.reject.kind if r.reject else "unknown" for r in rejected)
+            reasons = {kind: summarize_reasons([r.reject.reason for r in rejected
+                                                if r.reject and r.reject.kind == kind])
+                       for kind in kinds}
             row = StageYield(stage=stage, records_in=records_in, records_out=len(accepted),
                              rejected=len(rejected), seconds=round(seconds, 3),
                              set_path=str(paths["accepted"].relative_to(self.rt.run_dir)),
                              rejects_path=str(paths["rejected"].relative_to(self.rt.run_dir))
                              if "rejected" in paths else None,
-                             reasons=dict(kinds.most_common()),
+                             reasons=dict(kinds.most_common()), examples=reasons,
                              figures=result.figures if result else {})
             batch.observe(f"{stage}: {row.summary()}.", stage_yield=row)
         return row
 
-    def _input(self, stages: list[StageSpec], i: int, recipe: Recipe) -> list[Record]:
+    def _input(self, state: RunState, stages: list[StageSpec], i: int,
+               recipe: Recipe) -> list[Record]:
         if i == 0:
-            return self.rt.prepared.sample(recipe)
+            return self.rt.prepared.sample(recipe, selection_of(self.rt, state))
         path = self.rt.run_dir / "sets" / f"{stages[i - 1].name}.jsonl"
         return [Record.model_validate(r) for r in load_set(path)] if path.exists() else []
 
@@ -223,20 +236,25 @@ class Nodes:
         recipe = self.recipe(state)
         decision = decide(stage, row["records_in"], row["records_out"], attempt,
                           recipe.parameters, self.rt.budget, self._spent(state),
-                          is_last=i == len(stages) - 1,
+                          is_last=i == len(stages) - 1, backend=backend_traits(self.rt),
                           can_replan=self.rt.planner is not None and state.get("replans", 0) < 1)
-        if decision.action == "continue" and self.rt.interactive and i < len(stages) - 1:
+        if decision.action == "continue" and self.rt.interactive:
             answer = str(interrupt({"kind": "between", "done": stage.name,
                                     "next": stages[i + 1].name, "row": row,
                                     "decision": decision.model_dump()}))
-            decision = self._steer(state, decision, answer)
+            decision, steered = steer(self.rt, state, recipe, decision, answer,
+                                      [s.name for s in stages[:i + 1]])
+        else:
+            steered = {}
+            if decision.action in ("retry", "replan", "stop") or "below" in decision.reason:
+                tell(self.rt, [f"{stage.name}: {decision.reason}"])
         observed = row["records_out"] / row["records_in"] if row["records_in"] else 0.0
         self.rt.trace.write("evaluation", f"{stage.name}: {decision.reason}. Decision: "
                             f"{decision.action}.", stage=stage.name,
                             data=EvaluationData(decision=decision, observed=round(observed, 4),
                                                 expected=stage.min_yield))
-        update: RunState = {"decision": decision.model_dump()}
-        if decision.action == "continue":
+        update: RunState = {"decision": decision.model_dump(), **steered}
+        if decision.action in ("continue", "finish"):
             update["stage"] = i + 1
             if decision.changes:  # the user steered between stages
                 update["overrides"] = {**(state.get("overrides") or {}), **decision.changes}
@@ -248,30 +266,16 @@ class Nodes:
             update["status"] = "replanning"
         else:
             update["status"] = "stopped"
+        if "overrides" in update or "plan" in update:  # plan.json shows what is in force
+            self._write_plan({**state, **update}, update.get("plan", state["plan"]))
         return update
 
     def _spent(self, state: RunState) -> Spent:
         """Time from the state; model calls and tokens from the backend's running totals."""
-        t = self.rt.prepared.ctx.backend.call_totals()
+        t = running_totals(self.rt.prepared.ctx.backend)
         return Spent(seconds=state.get("spent_seconds", 0.0),
                      model_calls=t.calls - t.cache_hits,  # a cached answer costs nothing
                      tokens=t.tokens_in + t.tokens_out)
-
-    def _steer(self, state: RunState, decision: Decision, answer: str) -> Decision:
-        if not answer.strip():
-            return decision
-        self.rt.trace.write("user", answer)
-        if answer.strip().lower() in REJECT:
-            return Decision(action="stop", reason="stopped by the user between stages")
-        changes, unknown = parse_edits(answer, self.recipe(state).parameters,
-                                       sorted(self.rt.prepared.ctx.personas))
-        if changes:
-            reason = decision.reason + f"; steered by the user: {changes}"
-            return decision.model_copy(update={"changes": changes, "reason": reason})
-        if unknown:
-            self.rt.trace.write("orientation", "Noted, but not understood as a change: "
-                                + "; ".join(unknown))
-        return decision
 
     def finish(self, state: RunState) -> RunState:
         """Write the report and the run's lessons; commit."""
@@ -285,7 +289,7 @@ class Nodes:
         seconds = state.get("spent_seconds", 0.0)
         if rows:
             write_run_report(self.rt.run_dir / "report.md", state["goal"], recipe, ctx, rows,
-                         seconds)
+                             seconds, calls=state.get("calls"))
         final = rows[-1].records_out if rows and len(rows) == len(order) else 0
         self._append_lessons(state, status, rows)
         self.rt.trace.write("outcome", f"Run {status}: {final} of {recipe.parameters.n} "
@@ -302,8 +306,7 @@ class Nodes:
             return
         ctx, recipe = self.rt.prepared.ctx, self.recipe(state)
         retried = {k: v for k, v in (state.get("attempts") or {}).items() if v > 1}
-        lines = [f"## {datetime.now(UTC):%Y-%m-%d %H:%M} {self.rt.run_id} ({status})", "",
-                 f"- goal: {state['goal']}; backend {ctx.backend.name}, {ctx.language}, "
+        lines = [f"- goal: {state['goal']}; backend {ctx.backend.name}, {ctx.language}, "
                  f"k = {recipe.parameters.k}, n = {recipe.parameters.n}",
                  "- yields: " + ", ".join(f"{r.stage} {r.yield_pct:.0f}%" for r in rows)]
         if retried:
@@ -312,6 +315,6 @@ class Nodes:
         t = recipe.thresholds
         lines.append(f"- thresholds: round trip {t.roundtrip_similarity}, missing "
                      f"{t.missing_similarity}")
-        old = path.read_text(encoding="utf-8") if path.exists() else "# Lessons\n"
-        write_text_atomic(path, old.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n")
+        append_lesson(path, f"{datetime.now(UTC):%Y-%m-%d %H:%M} {self.rt.run_id} ({status})",
+                      self._plan_key(state), lines)
 

@@ -18,7 +18,9 @@ class RunState(TypedDict, total=False):
     stage: int  # index of the stage to act on next
     attempts: dict[str, int]  # stage name -> attempts made
     overrides: dict[str, Any]  # recipe parameter overrides in force
+    domains: dict[str, Any]  # the DomainSelection the user chose in chat (else the run's)
     rows: dict[str, dict[str, Any]]  # stage name -> its last StageYield (as a dict)
     decision: dict[str, Any]  # the last Decision
     replans: int
     spent_seconds: float  # wall time of finished nodes, accumulated across resumes
+    calls: list[dict[str, Any]]  # model calls per phase (agent/ledger.py)

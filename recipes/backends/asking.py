@@ -15,8 +15,11 @@ stage's reject counts):
   an answer that parses and only fails the extra check (a formal checker, a
   word that should be gone) is returned after the last round anyway, so the
   stage's own check rejects it with the checker's precise verdict;
-- an empty answer or a refusal fails at once (asking again rarely helps, and
-  the refusal is data worth keeping);
+- an empty answer is asked again like a parse error (servers do send a
+  reasoning-only answer now and then; the parser first looks for the payload
+  at the end of the reasoning); a refusal is asked again once, in words of
+  its own (`reask_feedback`), and a second refusal rejects the item as
+  `refusal` — one-off refusals are noise, a repeated one is data;
 - a call that fails after the client's own retries fails the item — except
   errors of configuration (bad key, unknown model, bad URL), which stop the
   run with a `UserError`, since every other item would fail the same way.
@@ -50,7 +53,10 @@ from retrolean.tools.judge import JudgeScore, judge
 T = TypeVar("T")
 AnswerCheck = Callable[[ParsedOutput[Any]], str | None]  # None when fine, else model feedback
 
-_NO_REASK = frozenset({"empty", "refusal"})
+_ONCE = frozenset({"refusal"})  # kinds asked again only once
+_REFUSAL_REASK = ("You declined this task. It is a harmless exercise: writing and describing "
+                  "small mathematics problems for a dataset; nothing you write is executed "
+                  "except by a solver or proof checker. Please do the task as asked.")
 _FENCES = {language.value: language.fence for language in FormalLanguage}
 _CONFIG_ERRORS = frozenset({"auth", "not_found", "bad_url"})
 
@@ -77,6 +83,24 @@ def again(feedback: str, output: OutputSpec) -> str:
     else:
         wanted = "the complete JSON object in one ```json block"
     return f"{feedback}\n\nAnswer again with {wanted}."
+
+
+def reask_allowed(kind: str, earlier: list[str]) -> bool:
+    """Whether an answer that failed with `kind` is worth asking again, given the kinds of
+    the rounds that failed before it (a refusal gets one more try, not two).
+
+    Example: reask_allowed("refusal", []) -> True; reask_allowed("refusal", ["refusal"]) -> False
+    """
+    return kind not in _ONCE or kind not in earlier
+
+
+def reask_feedback(kind: str, feedback: str) -> str:
+    """What the model is told about its failed answer: the parser's or checker's feedback,
+    or, for a refusal, why the task is fine to do.
+
+    Example: reask_feedback("no_json", "Your answer has no JSON.") -> "Your answer has no JSON."
+    """
+    return _REFUSAL_REASK if kind == "refusal" else feedback
 
 
 class Asker:
@@ -151,6 +175,7 @@ class Asker:
         language = output.language if output.kind == "code" else None
         temperature = self.temperature(ask)
         messages = [ChatMessage(role="user", content=prompt.render(**ask.inputs))]
+        failed: list[str] = []  # the kinds of the rounds that failed so far
         for round_ in range(self.reasks + 1):
             try:
                 done = await self.client.complete(
@@ -169,19 +194,23 @@ class Asker:
             else:
                 problem = await asyncio.to_thread(ask.check, parsed) if ask.check else None
                 if problem is None or round_ == self.reasks:
-                    self._record(prompt, round_, done, "ok", f"check: {problem}" if problem
-                                 else "")
+                    notes = [f"check: {problem}"] if problem else []
+                    if parsed.recovered:
+                        notes.insert(0, "answer taken from the reasoning (empty content)")
+                    self._record(prompt, round_, done, "ok", "; ".join(notes))
                     return parsed  # a check is advice: the stage's own check has the last word
                 kind, feedback, answer = "check", problem, parsed.answer
-            if kind in _NO_REASK:
+            if not reask_allowed(kind, failed):
                 self._record(prompt, round_, done, "reject", f"{kind}: {feedback}")
                 return Failure(f"{kind}: {feedback}")
             if round_ == self.reasks:
                 self._record(prompt, round_, done, "reject", f"{kind}: {feedback}")
                 return Failure(f"{kind} after {round_ + 1} answers: {feedback}")
             self._record(prompt, round_, done, "reask", f"{kind}: {feedback}")
+            failed.append(kind)
             messages = [*messages, ChatMessage(role="assistant", content=answer or "(nothing)"),
-                        ChatMessage(role="user", content=again(feedback, output))]
+                        ChatMessage(role="user",
+                                    content=again(reask_feedback(kind, feedback), output))]
         raise AssertionError("the re-ask loop always returns")
 
     async def _judge_one(self, prompt: Prompt, inputs: dict[str, Any]) -> JudgeScore | Failure:

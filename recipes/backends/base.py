@@ -79,6 +79,11 @@ class SkillBackend(Protocol):
     client: ModelClient | None  # the endpoint's client (a model planner shares it), or None
     skill_versions: dict[str, str]  # skill id -> version, recorded in every record
     renders_in: frozenset[FormalLanguage]  # languages `render` can put a written problem in
+    honours: frozenset[str]  # the recipe parameters only this backend reads (others: stages)
+
+    def use_parameters(self, params: Parameters) -> None:
+        """Take the recipe parameters in force for the calls that follow (a stage, a retry)."""
+        ...
 
     def drain_calls(self) -> list[ModelCall]:
         """The model calls made since the last drain, oldest first (none on the template)."""

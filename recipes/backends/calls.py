@@ -40,7 +40,11 @@ def excerpt(text: str, limit: int = _EXCERPT_CHARS) -> str:
 
 
 class CallTotals(BaseModel):
-    """Running sums over model calls; a stage's figures are the difference across it."""
+    """Running sums over model calls; a stage's figures are the difference across it.
+
+    Requests and tokens are what reached the server: a cache hit adds a call and a
+    cache hit, no request and no tokens (its record keeps the original call's tokens).
+    """
 
     calls: int = 0
     cache_hits: int = 0
@@ -48,8 +52,8 @@ class CallTotals(BaseModel):
     reasks: int = 0
     rejects: int = 0
     failures: int = 0
-    tokens_in: int = 0
-    tokens_out: int = 0
+    tokens_in: int = Field(0, description="prompt tokens the server counted")
+    tokens_out: int = Field(0, description="completion tokens the server counted")
     latency_ms: float = 0.0
 
     def add(self, call: ModelCall) -> None:
@@ -60,9 +64,18 @@ class CallTotals(BaseModel):
         self.reasks += call.outcome == "reask"
         self.rejects += call.outcome == "reject"
         self.failures += call.outcome == "failed"
-        self.tokens_in += call.tokens_in
-        self.tokens_out += call.tokens_out
-        self.latency_ms += 0.0 if call.cached else call.latency_ms
+        if not call.cached:
+            self.tokens_in += call.tokens_in
+            self.tokens_out += call.tokens_out
+            self.latency_ms += call.latency_ms
+
+    def plus(self, other: CallTotals) -> CallTotals:
+        """The sum of two totals.
+
+        Example: CallTotals(calls=2).plus(CallTotals(calls=1, requests=3)).calls -> 3
+        """
+        mine, theirs = self.model_dump(), other.model_dump()
+        return CallTotals(**{name: mine[name] + theirs[name] for name in mine})
 
     def minus(self, before: CallTotals) -> CallTotals:
         """What was counted since `before` was taken."""
@@ -73,6 +86,12 @@ class CallTotals(BaseModel):
         """The totals as report figures (latency summed over calls, in seconds)."""
         values = self.model_dump(exclude={"latency_ms"})
         return {**values, "latency_s": round(self.latency_ms / 1000, 2)}
+
+    @classmethod
+    def from_figures(cls, figures: dict[str, Any]) -> CallTotals:
+        """The totals back from `figures()` (zero for an empty dict)."""
+        values = {k: v for k, v in figures.items() if k in cls.model_fields}
+        return cls(**values, latency_ms=float(figures.get("latency_s", 0.0)) * 1000)
 
 
 class CallLog:

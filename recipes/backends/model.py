@@ -18,8 +18,8 @@ What differs from the template backend, by necessity:
 
 Every call is logged (`calls`, drained with `drain_calls`); `call_totals`
 feeds the per-stage accounting. The recipe's `temperature_scale` multiplies
-every skill's temperature; it arrives with `formalize` (the first stage) and
-holds until the next one.
+every skill's temperature; the agent hands it over before every stage
+(`use_parameters`), so a retry that lowers it reaches the stage it retries.
 
 Trade-off: the formal language of a text is read off the text itself (an
 SMT-LIB script opens with a parenthesis), because `caption`, `fill_in` and
@@ -88,6 +88,7 @@ class ModelBackend:
 
     name = "model"
     renders_in: frozenset[FormalLanguage] = frozenset()  # a model's text has one language
+    honours = frozenset({"temperature_scale"})
 
     def __init__(self, client: ModelClient, cards: dict[str, DomainCard], *,
                  check: Checker | None = None, mathlib: bool = False, reasks: int = 2,
@@ -117,16 +118,22 @@ class ModelBackend:
         return cls(ModelClient(config), cards, cache_path=cache_path, **options)
 
     def _ask(self, asks: list[Ask]) -> list[ParsedOutput[Any] | Failure]:
-        self._open_cache()
+        self.open_cache()
         return self.asker.ask(asks)
 
     def _judge(self, items: list[tuple[Prompt, dict[str, Any]]]) -> list[JudgeScore | Failure]:
-        self._open_cache()
+        self.open_cache()
         return self.asker.judge(items)
 
-    def _open_cache(self) -> None:
+    def open_cache(self) -> None:
+        """Open the response cache at `cache_path` (once the workspace exists); the run opens
+        it before planning, so the planner's calls are cached too."""
         if self.client.cache is None and self.cache_path is not None:
             self.client.cache = ResponseCache(self.cache_path)
+
+    def use_parameters(self, params: Parameters) -> None:
+        """Scale every later call's temperature by the recipe's `temperature_scale`."""
+        self.asker.temperature_scale = params.temperature_scale
 
     def drain_calls(self) -> list[ModelCall]:
         """The model calls made since the last drain (for the trace), oldest first."""

@@ -61,6 +61,7 @@ class TemplateBackend:
     client = None
     skill_versions = SKILL_VERSIONS
     renders_in = frozenset(FormalLanguage)  # the structured spec renders in either language
+    honours = frozenset({"guided_link_rate", "caption_concise_rate"})
 
     def __init__(self, cards: dict[str, DomainCard], z3_timeout_ms: int = 5000,
                  themes: list[str] | tuple[str, ...] = (), check: Checker | None = None) -> None:
@@ -69,6 +70,9 @@ class TemplateBackend:
         self.themes = tuple(themes)  # the catalog's: the exact reader knows their sentences
         self.check = check  # the run's checker (its verdict memory serves the stage's check)
         self.threads = max(1, os.cpu_count() or 1)
+
+    def use_parameters(self, params: Parameters) -> None:
+        """Nothing to take: each skill gets the parameters it reads with its call."""
 
     def drain_calls(self) -> list[ModelCall]:
         """No model is called: always empty."""

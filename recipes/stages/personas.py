@@ -144,16 +144,19 @@ def verify_missing(kept: list[Record], ctx: StageContext, result: StageResult) -
         if matched:
             m.outcome = "fail"
             result.reject(record, "missing", f"dropped domain {m.dropped} still appears "
-                          f"(touchstone {matched[0]!r})")
+                          f"(touchstone {matched[0]!r})", kind="dropped domain still appears")
         elif decided and not proof.dropped.holds:  # type: ignore[union-attr]
             m.outcome = "fail"
             result.reject(record, "missing", f"dropped domain {m.dropped} is still entailed: "
-                          f"{proof.dropped.reason}")  # type: ignore[union-attr]
+                          f"{proof.dropped.reason}",  # type: ignore[union-attr]
+                          kind="dropped domain still entailed")
         elif not decided and sim >= threshold:
             m.outcome = "fail"
             why = proof.dropped.reason if proof is not None else "no prover for this language"
             result.reject(record, "missing", f"missing-domain version still too close to the "
-                          f"full problem ({sim:.3f} >= {threshold}; no formal verdict: {why})")
+                          f"full problem (similarity {sim:.3f} >= {threshold}; no formal "
+                          f"verdict: {why})",
+                          kind="missing-domain version too close to the full problem")
         else:
             m.outcome = "pass"
             result.accepted.append(record)

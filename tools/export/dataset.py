@@ -1,14 +1,20 @@
 """A run's sets as a Hugging Face dataset: parquet files per set and split, and a dataset card.
 
 Layout under the output directory: `data/<set>/<split>.parquet` and a
-`README.md` whose front matter lists each set as a config, so both
-`load_dataset("parquet", data_files=…)` and `load_dataset(DIR, "<set>")` read
-it. Rows have fixed, typed columns (`FEATURES`) for the parts people train
-and filter on — formal text and verdict, caption and round-trip similarity,
-personas, the missing-domain version, fill-in, conversations, provenance —
-plus `record_json`, the whole record, so nothing is lost. The trade-off:
-parts whose shape varies by domain (a template problem's `spec`, witnesses)
-live only in `record_json`, because a column needs one type for every row.
+`README.md` whose front matter lists each set as a config — the conversations
+set (else the last set exported) marked `default: true` — so
+`load_dataset(DIR)`, `load_dataset(DIR, "<set>")` and
+`load_dataset("parquet", data_files=…)` all read it. Rows have fixed, typed
+columns (`features`) for the parts people train and filter on — formal text
+and verdict, caption and round-trip similarity, personas, the missing-domain
+version, fill-in, conversations, provenance — plus `record_json`, the whole
+record, so nothing is lost. The conversations set has one row per
+conversation, its turns in a top-level `messages` column (role, content) that
+chat trainers such as TRL's SFTTrainer read as they are, beside `template`,
+`persona` and the record's columns. The trade-off: parts whose shape varies
+by domain (a template problem's `spec`, witnesses) live only in `record_json`,
+because a column needs one type for every row; and a conversation row repeats
+its record's columns.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from retrolean.tools.export.split import assign_splits, split_records
 from retrolean.tools.save_set import load_set
 
 log = logging.getLogger(__name__)
+CONVERSATIONS = "conversations"  # the set exported one row per conversation
 
 
 def features() -> Any:
@@ -50,6 +57,27 @@ def features() -> Any:
         "generator": text, "model": text, "recipe": text, "seed": Value("int64"),
         "reject_stage": text, "reject_reason": text, "record_json": text,
     })
+
+
+def conversation_features() -> Any:
+    """The columns of the conversations set: `messages` first, then the record's."""
+    from datasets import Features, List, Value
+
+    text = Value("string")
+    record = {k: v for k, v in features().items() if k != "conversations"}
+    return Features({"messages": List({"role": text, "content": text}), "template": text,
+                     "persona": text, "conversation": Value("int64"), **record})
+
+
+def conversation_rows(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per conversation of a record: its messages, template and persona, then the
+    record's columns."""
+    record = {k: v for k, v in record_row(r).items() if k != "conversations"}
+    return [{"messages": [{"role": m.get("role"), "content": m.get("content")}
+                          for m in c.get("messages", [])],
+             "template": c.get("template"), "persona": c.get("persona"), "conversation": i,
+             **record}
+            for i, c in enumerate(r.get("conversations") or [])]
 
 
 def record_row(r: dict[str, Any]) -> dict[str, Any]:
@@ -113,17 +141,20 @@ def export_dataset(run_dir: Path, out: Path, dedup_mode: str = "exact",
     result = DatasetExport(out=out)
     result.combinations = {s: sum(1 for v in assignment.values() if v == s)
                            for s in ("train", "test")}
-    feats = features()
     for name, records in loaded.items():
         kept, report = dedup(records, dedup_mode, embedder, threshold)
-        export = SetExport(name=name, records=len(kept), dedup=report)
-        for split, rows in split_records(kept, assignment).items():
+        per_conversation = name == CONVERSATIONS
+        export = SetExport(name=name, records=len(kept), dedup=report,
+                           unit="conversations" if per_conversation else "records")
+        feats = conversation_features() if per_conversation else features()
+        for split, records_in_split in split_records(kept, assignment).items():
+            rows = [row for r in records_in_split for row in conversation_rows(r)] \
+                if per_conversation else [record_row(r) for r in records_in_split]
             if not rows:
                 continue
             rel = f"data/{name}/{split}.parquet"
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
-            datasets.Dataset.from_list([record_row(r) for r in rows],
-                                       features=feats).to_parquet(str(out / rel))
+            datasets.Dataset.from_list(rows, features=feats).to_parquet(str(out / rel))
             export.splits[split], export.files[split] = len(rows), rel
         result.sets.append(export)
         log.info("exported set %s: %s", name, export.splits)

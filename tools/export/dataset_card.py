@@ -29,7 +29,8 @@ class SetExport:
     name: str
     records: int
     dedup: DedupReport
-    splits: dict[str, int] = field(default_factory=dict)
+    unit: str = "records"  # what a row is: a record, or one conversation of a record
+    splits: dict[str, int] = field(default_factory=dict)  # split -> rows
     files: dict[str, str] = field(default_factory=dict)  # split -> path relative to the output
 
 
@@ -42,14 +43,24 @@ class DatasetExport:
     combinations: dict[str, int] = field(default_factory=dict)  # split -> combinations
 
 
+def default_set(export: DatasetExport) -> SetExport | None:
+    """The set `load_dataset(DIR)` reads with no config name: the conversations, else the
+    last set exported (the run's final stage)."""
+    written = [s for s in export.sets if s.files]
+    return next((s for s in written if s.name == "conversations"), written[-1] if written
+                else None)
+
+
 def _front_matter(export: DatasetExport, run_id: str) -> list[str]:
     lines = ["---", "# set the license before publishing (e.g. cc-by-4.0, mit, other)",
              "license: unknown", f"pretty_name: retrolean {run_id}",
              "tags:", "- synthetic", "- retrolean", "- formal-methods", "configs:"]
+    default = default_set(export)
     for s in export.sets:
         if not s.files:
             continue
-        lines += [f"- config_name: {s.name}", "  data_files:"]
+        lines += [f"- config_name: {s.name}"] + (["  default: true"] if s is default else [])
+        lines += ["  data_files:"]
         for split, path in s.files.items():
             lines += [f"  - split: {split}", f"    path: {path}"]
     return [*lines, "---"]
@@ -92,11 +103,12 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
               f"- split: test share {test_size:g}, seed {seed}; domain combinations are "
               f"disjoint between splits ({export.combinations.get('train', 0)} train, "
               f"{export.combinations.get('test', 0)} test combinations)", "",
-              "| set | records | dedup | train | test |", "| --- | ---: | --- | ---: | ---: |"]
+              "| set | records | dedup | rows are | train rows | test rows |",
+              "| --- | ---: | --- | --- | ---: | ---: |"]
     for s in export.sets:
-        lines.append(f"| {s.name} | {s.records} | {s.dedup.summary()} | "
+        lines.append(f"| {s.name} | {s.records} | {s.dedup.summary()} | {s.unit} | "
                      f"{s.splits.get('train', 0)} | {s.splits.get('test', 0)} |")
-    first = next((s for s in reversed(export.sets) if s.files), None)
+    default = default_set(export)
     lines += ["", "## Columns", "",
               "`id`, `domains`, `theme`; `formal_language`, `formal_text`, `formal_status`, "
               "`formal_checker`; `presence` (per domain: touchstones found, judge p(yes)); "
@@ -107,11 +119,19 @@ def render_card(run_dir: Path, plan: dict[str, Any], export: DatasetExport, *,
               "`missing_dropped`, `missing_persona`, `missing_frame_shifted`, `missing_text`, "
               "`missing_similarity`; `fill_in`; `conversations`; `generator`, `model`, "
               "`recipe`, `seed`; `reject_stage`, `reject_reason` (rejects sets only); "
-              "`record_json` (the whole record).", ""]
-    if first:
+              "`record_json` (the whole record). The `conversations` set has one row per "
+              "conversation: `messages` (a list of `role`, `content`), `template`, `persona`, "
+              "`conversation` (its index in the record), then the record's columns.", ""]
+    if default:
+        path = default.files.get("train") or next(iter(default.files.values()))
         lines += ["## Loading", "", "```python", "from datasets import load_dataset", "",
-                  f'ds = load_dataset("parquet", data_files={{"train": '
-                  f'"{first.files.get("train") or next(iter(first.files.values()))}"}})',
+                  f"ds = load_dataset(\"path/to/this/dir\")  # the {default.name} set "
+                  "(default config)",
+                  'other = load_dataset("path/to/this/dir", "<set>")  # any set by name',
+                  f'one_file = load_dataset("parquet", data_files={{"train": "{path}"}})',
                   "```", ""]
+        if default.name == "conversations":
+            lines += ["`messages` is the chat format TRL's `SFTTrainer` trains on as it is "
+                      "(`SFTTrainer(model=…, train_dataset=ds[\"train\"])`).", ""]
     lines += ["## License", "", "To be chosen by the publisher of this dataset.", ""]
     return "\n".join(lines)

@@ -1,15 +1,17 @@
 """A content-addressed SQLite cache of model completions.
 
-The key is a SHA-256 of everything that determines an answer: model name,
-messages, sampling parameters, the skill's name and version, and the sample
-index (so "three samples of the same prompt" are three entries, and a rerun
-finds each again). The value is the completion as a JSON object; the caller
-owns its shape. One file, given by the caller (normally inside the run's
+The key is a SHA-256 of everything that determines an answer: the endpoint
+(its normalized base URL, `normalize_base_url`), model name, messages,
+sampling parameters (extra request fields included), the skill's name and
+version, and the sample index (so "three samples of the same prompt" are
+three entries, and a rerun finds each again). The value is the completion as
+a JSON object; the caller owns its shape. One file, given by the caller (normally inside the run's
 workspace), shared by every thread, asyncio task and process that opens it.
 
-Trade-offs: the endpoint's URL is not part of the key, so moving the same
-model behind another proxy keeps the cache (and two servers serving different
-weights under one name would share it: name models distinctly). SQLite runs in
+Trade-offs: the endpoint's URL is part of the key, so two servers serving
+different weights under one model name never share answers — and moving the
+same model behind another URL starts a fresh cache (normalizing the URL
+keeps `HTTP://Host:80/v1/` and `http://host/v1` one endpoint). SQLite runs in
 WAL mode with `synchronous=NORMAL`: readers never block the writer, several
 processes can share the file, and a power cut can lose the last few answers
 but never corrupt the file — a lost answer is only a repeated call. Calls are
@@ -19,7 +21,8 @@ callers make them inline rather than paying for a thread hop.
 Example:
     cache = ResponseCache(run_dir / "model-cache.sqlite")
     key = cache_key("r1", [{"role": "user", "content": "hi"}], {"temperature": 0.6},
-                    skill="caption", skill_version="3", sample=0)
+                    skill="caption", skill_version="3", sample=0,
+                    endpoint="http://localhost:8000/v1")
     cache.get(key) -> None; cache.put(key, {"text": "hello"}); cache.get(key) -> {"text": "hello"}
 """
 
@@ -30,6 +33,7 @@ import json
 import sqlite3
 import threading
 import time
+import urllib.parse
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,14 +50,41 @@ CREATE TABLE IF NOT EXISTS completions (
 """
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def normalize_base_url(url: str) -> str:
+    """One spelling per endpoint: scheme and host lower-cased, a default port and trailing
+    slashes dropped (the path, e.g. /v1, is kept as it decides what is served).
+
+    Example: normalize_base_url("HTTP://LocalHost:80/v1/") -> "http://localhost/v1"
+    """
+    parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port: keep the text as given, it will fail when called
+        return url.strip().rstrip("/")
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if parts.username or parts.password:
+        netloc = f"{parts.username or ''}@{netloc}"  # the password never goes into a key
+    return urllib.parse.urlunsplit((scheme, netloc, parts.path.rstrip("/"), parts.query, ""))
+
+
 def cache_key(model: str, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any],
-              *, skill: str, skill_version: str, sample: int = 0) -> str:
+              *, skill: str, skill_version: str, sample: int = 0, endpoint: str = "") -> str:
     """The hex SHA-256 of a canonical JSON rendering of everything that fixes an answer.
 
+    `endpoint` is the base URL, normalized here (`normalize_base_url`).
     Example: cache_key("m", [{"role": "user", "content": "x"}], {}, skill="s",
-                       skill_version="1") -> "3f1c…" (64 hex digits, stable across runs)
+                       skill_version="1", endpoint="http://h/v1") -> "3f1c…" (64 hex digits,
+                       stable across runs)
     """
-    payload = {"model": model, "messages": [dict(m) for m in messages], "params": dict(params),
+    payload = {"endpoint": normalize_base_url(endpoint), "model": model,
+               "messages": [dict(m) for m in messages], "params": dict(params),
                "skill": skill, "skill_version": skill_version, "sample": sample}
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

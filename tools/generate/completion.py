@@ -131,7 +131,8 @@ class ClientStats(BaseModel):
     """Counters of one client: what reached the server and what the cache answered."""
 
     calls: int = Field(0, description="complete() calls made, cached or not")
-    requests: int = Field(0, description="HTTP attempts sent")
+    requests: int = Field(0, description="chat-completion HTTP attempts sent")
+    listings: int = Field(0, description="model listings asked for (GET /models)")
     cache_hits: int = 0
     retries: int = 0
     failures: int = 0

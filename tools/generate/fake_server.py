@@ -11,6 +11,11 @@ with headers (429 with Retry-After, 500), a delay past the client's timeout, a
 dropped connection, a body that is not JSON; and the framings real servers
 use: chunked transfer, a gzip-compressed body, an HTTP/1.0 answer delimited by
 closing the connection, or hanging up after an answer that promised keep-alive.
+With `rate_limit=RateLimit(...)` it also limits requests (and tokens) the way
+OpenAI does — a bucket per limit refilling continuously over `window_s` — and
+says so on every answer (`x-ratelimit-{limit,remaining,reset}-{requests,tokens}`),
+answering 429 with `retry-after-ms` and `Retry-After` once a bucket is empty.
+Each answered request records the `usage` it reported.
 
 Trade-off: the HTTP parser is the minimum the OpenAI SDK needs (Content-Length
 bodies, keep-alive, no chunked uploads, no streaming answers); in exchange the
@@ -44,21 +49,77 @@ TopLogprobs = list[tuple[str, float]]
 
 @dataclass
 class RecordedRequest:
-    """One request as the server saw it: method, path, headers (lower-cased) and JSON body."""
+    """One request as the server saw it: method, path, headers (lower-cased) and JSON body;
+    `status` and `usage` are those of the answer it got (usage only for a 200)."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: dict[str, Any] | None
     received_at: float
+    status: int | None = None
+    usage: dict[str, int] | None = None
+
+
+@dataclass
+class RateLimit:
+    """Limits the server enforces and announces, as OpenAI's: `requests` (and `tokens`,
+    counted as prompt characters / 4 + max_tokens at admission) per `window_s`, each a
+    bucket refilling continuously."""
+
+    requests: int
+    tokens: int | None = None
+    window_s: float = 60.0
+
+
+class _Buckets:
+    """The server side of a RateLimit: levels, refill, and the headers that describe them."""
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.limit = limit
+        self.levels = {"requests": float(limit.requests)}
+        if limit.tokens is not None:
+            self.levels["tokens"] = float(limit.tokens)
+        self.updated = time.monotonic()
+
+    def _capacity(self, kind: str) -> float:
+        return float(self.limit.requests if kind == "requests" else self.limit.tokens or 0)
+
+    def admit(self, cost_tokens: int) -> tuple[bool, dict[str, str]]:
+        """Whether a request may be served now (taking its share), and the headers to send."""
+        now = time.monotonic()
+        for kind, level in self.levels.items():
+            capacity = self._capacity(kind)
+            self.levels[kind] = min(capacity, level + (now - self.updated) * capacity
+                                    / self.limit.window_s)
+        self.updated = now
+        costs = {"requests": 1.0, "tokens": float(cost_tokens)}
+        short = [k for k in self.levels if self.levels[k] < min(costs[k], self._capacity(k))]
+        if not short:
+            for kind in self.levels:
+                self.levels[kind] -= costs[kind]
+        headers: dict[str, str] = {}
+        for kind, level in self.levels.items():
+            capacity = self._capacity(kind)
+            rate = capacity / self.limit.window_s
+            headers[f"x-ratelimit-limit-{kind}"] = str(int(capacity))
+            headers[f"x-ratelimit-remaining-{kind}"] = str(max(0, int(level)))
+            headers[f"x-ratelimit-reset-{kind}"] = f"{(capacity - max(level, 0.0)) / rate:.3f}s"
+        if short:
+            wait = max((min(costs[k], self._capacity(k)) - self.levels[k])
+                       / (self._capacity(k) / self.limit.window_s) for k in short)
+            headers["retry-after-ms"] = str(max(1, math.ceil(wait * 1000)))
+            headers["Retry-After"] = str(max(1, math.ceil(wait)))
+        return not short, headers
 
 
 @dataclass
 class Reply:
     """One scripted answer: content per choice, or a status/fault, after an optional delay."""
 
-    content: str | list[str] = "ok"
+    content: str | list[str] | None = "ok"
     reasoning_content: str | None = None
+    reasoning_field: str = "reasoning_content"  # vLLM >= 0.10 and OpenRouter say "reasoning"
     finish_reason: str = "stop"
     logprobs: list[tuple[str, TopLogprobs]] | None = None
     status: int = 200
@@ -176,14 +237,18 @@ class FakeOpenAI:
     `latency_s` delays every chat answer (on top of a reply's own delay);
     `api_key`, when set, makes requests without `Authorization: Bearer <key>`
     fail with 401; `logprobs_supported=False` makes requests asking for
-    logprobs fail with 400, as DeepSeek's R1 endpoint does.
+    logprobs fail with 400, as DeepSeek's R1 endpoint does; `rate_limit` limits
+    and announces the rate (see RateLimit; `rate_limited` counts its 429s).
     """
 
     def __init__(self, *, models: tuple[str, ...] = ("fake-r1",), latency_s: float = 0.0,
                  api_key: str | None = None, logprobs_supported: bool = True,
                  fallback: Callable[[RecordedRequest], Reply] = _default_fallback,
-                 record: bool = True) -> None:
+                 record: bool = True, rate_limit: RateLimit | None = None) -> None:
         self.models = models
+        self.rate_limit = rate_limit
+        self._buckets = _Buckets(rate_limit) if rate_limit is not None else None
+        self.rate_limited = 0
         self.latency_s = latency_s
         self.api_key = api_key
         self.logprobs_supported = logprobs_supported
@@ -251,6 +316,14 @@ class FakeOpenAI:
         self.latency_s = 0.0
         self.api_key = None
         self.logprobs_supported = True
+        self.limit_rate(None)
+
+    def limit_rate(self, limit: RateLimit | None) -> None:
+        """Limit (and announce) the rate from now on, with full buckets; None: no limit."""
+        with self._lock:
+            self.rate_limit = limit
+            self._buckets = _Buckets(limit) if limit is not None else None
+            self.rate_limited = 0
 
     @property
     def pending(self) -> int:
@@ -293,8 +366,15 @@ class FakeOpenAI:
         with self._lock:
             self.connections += 1
         try:
+            first = await reader.read(1)
+            if first == b"\x16":  # a TLS handshake on this plain-HTTP port: refuse as servers do
+                writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                             b"Connection: close\r\n\r\n")
+                await writer.drain()
+                return
             while True:
-                request = await self._read_request(reader)
+                request = await self._read_request(reader, first)
+                first = b""
                 if request is None:
                     return
                 keep_open = await self._answer(request, reader, writer)
@@ -308,9 +388,10 @@ class FakeOpenAI:
             with contextlib.suppress(Exception):
                 writer.close()
 
-    async def _read_request(self, reader: asyncio.StreamReader) -> RecordedRequest | None:
+    async def _read_request(self, reader: asyncio.StreamReader,
+                            first: bytes = b"") -> RecordedRequest | None:
         try:
-            head = await reader.readuntil(b"\r\n\r\n")
+            head = first + await reader.readuntil(b"\r\n\r\n")
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
             return None
         lines = head.decode("latin-1").split("\r\n")
@@ -336,7 +417,8 @@ class FakeOpenAI:
             return True
         if request.path == "/fake/stats":
             self._write(writer, 200, {"cpu_s": time.process_time(), "in_flight": self.in_flight,
-                                      "max_in_flight": self.max_in_flight})
+                                      "max_in_flight": self.max_in_flight,
+                                      "rate_limited": self.rate_limited})
             return True
         if request.method == "GET" and request.path.rstrip("/").endswith("/models"):
             data = [{"id": m, "object": "model", "created": 0, "owned_by": "fake"}
@@ -352,7 +434,16 @@ class FakeOpenAI:
     async def _answer_chat(self, request: RecordedRequest, reader: asyncio.StreamReader,
                            writer: asyncio.StreamWriter) -> bool:
         body = request.body or {}
+        limits: dict[str, str] = {}
         with self._lock:
+            if self._buckets is not None:  # a limiter answers at once, before any script
+                admitted, limits = self._buckets.admit(_cost_tokens(body))
+                if not admitted:
+                    self.rate_limited += 1
+                    request.status = 429
+                    self._write(writer, 429, _error("Rate limit reached",
+                                                    "rate_limit_exceeded"), limits)
+                    return True
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             script = self._script.popleft() if self._script else self.fallback
@@ -381,12 +472,15 @@ class FakeOpenAI:
                                                 "invalid_request_error"))
                 return True
             if reply.status != 200:
+                request.status = reply.status
                 self._write(writer, reply.status,
                             _error(reply.error_message or "error", str(reply.status)),
-                            reply.headers)
+                            {**limits, **reply.headers})
                 return True
-            data = json.dumps(_completion(body, reply)).encode()
-            self._write_raw(writer, 200, data, "application/json", reply.headers,
+            completion = _completion(body, reply)
+            request.status, request.usage = 200, completion["usage"]
+            data = json.dumps(completion).encode()
+            self._write_raw(writer, 200, data, "application/json", {**limits, **reply.headers},
                             chunked=reply.chunked, gzip_body=reply.gzip, http10=reply.http10)
             if reply.hang_up_after or reply.http10:
                 await writer.drain()
@@ -440,6 +534,13 @@ async def _wait_unless_hung_up(reader: asyncio.StreamReader, delay_s: float) -> 
     return not done
 
 
+def _cost_tokens(body: dict[str, Any]) -> int:
+    """Tokens a request counts against a limit at admission: prompt characters / 4 +
+    max_tokens (the estimate OpenAI-style limiters use, and the client too)."""
+    prompt = sum(len(str(m.get("content", ""))) for m in body.get("messages", []))
+    return prompt // 4 + int(body.get("max_tokens") or body.get("max_completion_tokens") or 0)
+
+
 def _error(message: str, code: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": "invalid_request_error", "code": code}}
 
@@ -453,7 +554,7 @@ def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
     for index, content in enumerate(contents):
         message: dict[str, Any] = {"role": "assistant", "content": content}
         if reply.reasoning_content is not None:
-            message["reasoning_content"] = reply.reasoning_content
+            message[reply.reasoning_field] = reply.reasoning_content
         choices.append({"index": index, "message": message,
                         "logprobs": _logprobs(reply, top_k) if want_logprobs else None,
                         "finish_reason": reply.finish_reason})
@@ -480,11 +581,13 @@ def _logprobs(reply: Reply, top_k: int) -> dict[str, Any] | None:
     return {"content": content}
 
 
-def serve_forever(latency_s: float, port_pipe: Any, models: tuple[str, ...] = ("fake-r1",)) -> None:
+def serve_forever(latency_s: float, port_pipe: Any, models: tuple[str, ...] = ("fake-r1",),
+                  rate_limit: RateLimit | None = None) -> None:
     """Run a non-recording server in this process until killed; sends its port down the pipe.
 
     Used by the benchmark to put the server in a process (and core) of its own.
     """
-    server = FakeOpenAI(models=models, latency_s=latency_s, record=False).start()
+    server = FakeOpenAI(models=models, latency_s=latency_s, record=False,
+                        rate_limit=rate_limit).start()
     port_pipe.send(server.port)
     threading.Event().wait()

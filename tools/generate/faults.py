@@ -37,13 +37,15 @@ class ModelCallError(Exception):
     """A model call that failed; `message` is one line naming the problem and its fix."""
 
     def __init__(self, kind: FailureKind, message: str, *, status: int | None = None,
-                 retry_after_s: float | None = None, attempts: int = 1) -> None:
+                 retry_after_s: float | None = None, attempts: int = 1,
+                 headers: Any = None) -> None:
         super().__init__(message)
         self.kind: FailureKind = kind
         self.message = message
         self.status = status
         self.retry_after_s = retry_after_s
         self.attempts = attempts
+        self.headers = headers  # the error answer's headers (rate limits), when it had any
 
     @property
     def retryable(self) -> bool:
@@ -133,10 +135,10 @@ def status_error(status: int, said: str, *, headers: Any, base_url: str,
     retry_after = retry_after_from_headers(headers)
     if status == 429:
         return ModelCallError("rate_limited", f"rate limited (429) by {base_url}: {said}",
-                              status=status, retry_after_s=retry_after)
+                              status=status, retry_after_s=retry_after, headers=headers)
     if status in (408, 409) or status >= 500:
         return ModelCallError("server_error", f"server error {status} at {base_url}: {said}",
-                              status=status, retry_after_s=retry_after)
+                              status=status, retry_after_s=retry_after, headers=headers)
     if status == 401:
         return ModelCallError("auth", f"401 unauthorized at {base_url}: the API key is missing "
                                       f"or wrong ({said})", status=status)
@@ -161,6 +163,13 @@ def _connection_error(exc: BaseException, base_url: str) -> ModelCallError:
             or "all connection attempts failed" in said:
         return ModelCallError("connection", f"connection refused at {base_url}: is the "
                                             "server running and listening on that port?")
+    if names & {"SSLError", "SSLCertVerificationError", "ClientSSLError",
+                 "ClientConnectorSSLError", "ClientConnectorCertificateError"}:
+        root = next((str(c) for c in reversed(_causes(exc)) if str(c)), "")
+        return ModelCallError("connection", f"TLS handshake with {base_url} failed "
+                                            f"({_one_line(root, 100)}): is it http rather than "
+                                            "https, or a certificate this machine does not "
+                                            "trust?")
     if names & {"gaierror"} or any(s in said for s in (
             "name or service not known", "nodename nor servname",
             "temporary failure in name resolution", "getaddrinfo")):

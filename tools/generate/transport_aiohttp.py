@@ -22,7 +22,6 @@ session": call `ModelClient.aclose()` (the sync wrappers do).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import urllib.request
 from typing import Any
@@ -58,6 +57,7 @@ class AiohttpTransport(WireTransport):
         self._config = config
         self._base = config.base_url.rstrip("/") + "/"
         self._urls: dict[str, URL] = {}
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
         try:
             self._proxy = env_proxy(URL(self._base))
         except ValueError:  # a malformed base URL fails on the first request, classified
@@ -77,24 +77,32 @@ class AiohttpTransport(WireTransport):
             url = self._urls[path] = URL(self._base + path)
         return url
 
-    async def _exchange(self, method: str, url: URL, body: bytes | None
-                        ) -> tuple[int, bytes, Any]:
-        headers = _JSON if body is not None else None
-        async with self._session.request(method, url, data=body, headers=headers,
-                                         proxy=self._proxy) as answer:
-            return answer.status, await answer.read(), answer.headers
+    def _timeout(self, timeout_s: float) -> aiohttp.ClientTimeout:
+        """aiohttp's own limit for a whole exchange (one per value, made once): its timer
+        costs less per request than wrapping each in asyncio.timeout."""
+        timeout = self._timeouts.get(timeout_s)
+        if timeout is None:
+            timeout = self._timeouts[timeout_s] = aiohttp.ClientTimeout(total=timeout_s)
+        return timeout
 
-    async def _request(self, method: str, path: str, payload: Any, timeout_s: float) -> Any:
+    async def _request(self, method: str, path: str, payload: Any,
+                       timeout_s: float) -> tuple[Any, Any]:
         url = self._url(path)
         body = None if payload is None else json.dumps(payload).encode("utf-8")
-        async with asyncio.timeout(timeout_s):
+        headers = _JSON if body is not None else None
+        for last in (False, True):
             try:
-                status, raw, headers = await self._exchange(method, url, body)
+                async with self._session.request(method, url, data=body, headers=headers,
+                                                 proxy=self._proxy,
+                                                 timeout=self._timeout(timeout_s)) as answer:
+                    raw = await answer.read()
+                    break
             except aiohttp.ServerDisconnectedError:
                 # closed before answering: a keep-alive connection dropped as it was reused
-                status, raw, headers = await self._exchange(method, url, body)
-        return answer_json(status, raw, headers, base_url=self._config.base_url,
-                           model=self._config.model)
+                if last:
+                    raise
+        return answer_json(answer.status, raw, answer.headers, base_url=self._config.base_url,
+                           model=self._config.model), answer.headers
 
     async def aclose(self) -> None:
         """Close the session and its connections."""

@@ -67,7 +67,8 @@ class HttpxTransport(WireTransport):
             return await client.request(method, url, content=body, headers=headers,
                                         timeout=timeout_s)
 
-    async def _request(self, method: str, path: str, payload: Any, timeout_s: float) -> Any:
+    async def _request(self, method: str, path: str, payload: Any,
+                       timeout_s: float) -> tuple[Any, Any]:
         url = self._url(path)
         body = None if payload is None else json.dumps(payload).encode("utf-8")
         index = self._shards.take()
@@ -78,7 +79,8 @@ class HttpxTransport(WireTransport):
         finally:
             self._shards.give_back(index)
         return answer_json(answer.status_code, answer.content, answer.headers,
-                           base_url=self._config.base_url, model=self._config.model)
+                           base_url=self._config.base_url, model=self._config.model), \
+            answer.headers
 
     async def aclose(self) -> None:
         """Close the clients."""

@@ -70,7 +70,7 @@ def build_chat(config: ModelConfig, http_async_client: Any = None) -> ReasoningC
         base_url=config.base_url, api_key=config.api_key, model=config.model,
         timeout=config.timeout_s, max_retries=0, http_async_client=http_async_client,
         use_responses_api=False, extra_body=config.extra_body or None,
-        max_tokens_field=config.max_tokens_field)
+        max_tokens_field=config.max_tokens_field, include_response_headers=True)
 
 
 def lc_messages(messages: list[ChatMessage]) -> list[BaseMessage]:
@@ -108,8 +108,10 @@ def answer_of(result: ChatResult) -> Answer:
                               logprobs=token_logprobs(info.get("logprobs"))))
     first = result.generations[0].message if result.generations else None
     usage = getattr(first, "usage_metadata", None) or {}
+    info = (result.generations[0].generation_info or {}) if result.generations else {}
+    headers = {str(k).lower(): v for k, v in (info.get("headers") or {}).items()}
     return Answer(choices, tokens_in=int(usage.get("input_tokens", 0)),
-                  tokens_out=int(usage.get("output_tokens", 0)))
+                  tokens_out=int(usage.get("output_tokens", 0)), headers=headers or None)
 
 
 class SdkTransport:

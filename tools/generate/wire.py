@@ -46,11 +46,13 @@ _O_SERIES = re.compile(r"^o\d")  # OpenAI's o1/o3/...: system messages go as "de
 
 @dataclass
 class Answer:
-    """What one chat answer holds, before ModelClient adds its accounting."""
+    """What one chat answer holds, before ModelClient adds its accounting; `headers` are the
+    HTTP headers it came with (any mapping; the client reads the rate-limit ones)."""
 
     choices: list[Choice]
     tokens_in: int = 0
     tokens_out: int = 0
+    headers: Any = None
 
 
 def request_body(config: ModelConfig, messages: Sequence[ChatMessage],
@@ -102,6 +104,17 @@ def reasoning_of(message: Mapping[str, Any]) -> str:
     return ""
 
 
+def _text(content: Any) -> str:
+    """A message's content as text: a string, or the text parts of a list of parts.
+
+    Example: _text([{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]) -> "ab"
+    """
+    if isinstance(content, list):
+        return "".join(str(part.get("text") or "") for part in content
+                       if isinstance(part, dict) and part.get("type", "text") == "text")
+    return str(content or "")
+
+
 def read_answer(data: Any) -> Answer:
     """The choices and token usage of a chat-completion JSON object.
 
@@ -120,7 +133,7 @@ def read_answer(data: Any) -> Answer:
     choices = []
     for raw in raw_choices:
         message = raw["message"]
-        choices.append(Choice(text=str(message.get("content") or ""),
+        choices.append(Choice(text=_text(message.get("content")),
                               reasoning=reasoning_of(message),
                               finish_reason=raw.get("finish_reason"),
                               logprobs=token_logprobs(raw.get("logprobs"))))
@@ -150,22 +163,27 @@ class WireTransport(ABC):
     """The OpenAI endpoints over a raw JSON request function; subclasses supply `_request`.
 
     `_request(method, path, payload, timeout_s)` sends one request and returns the decoded
-    JSON body (raising the library's errors or a ModelCallError for an error status).
+    JSON body and the answer's headers (raising the library's errors or a ModelCallError
+    for an error status).
     """
 
     _config: ModelConfig
 
     @abstractmethod
-    async def _request(self, method: str, path: str, payload: Any, timeout_s: float) -> Any:
-        """Send one request; the decoded JSON body."""
+    async def _request(self, method: str, path: str, payload: Any,
+                       timeout_s: float) -> tuple[Any, Any]:
+        """Send one request; the decoded JSON body and the headers."""
 
     async def generate(self, messages: list[ChatMessage], params: dict[str, Any],
                        timeout_s: float) -> Answer:
         """One chat completion."""
         body = request_body(self._config, messages, params)
-        return read_answer(await self._request("POST", "chat/completions", body, timeout_s))
+        data, headers = await self._request("POST", "chat/completions", body, timeout_s)
+        answer = read_answer(data)
+        answer.headers = headers
+        return answer
 
     async def list_models(self, timeout_s: float) -> list[str]:
         """The model names the endpoint lists."""
-        body = await self._request("GET", "models", None, timeout_s)
+        body, _headers = await self._request("GET", "models", None, timeout_s)
         return sorted(str(model["id"]) for model in body.get("data", []))

@@ -100,6 +100,8 @@ class Z3Worker:
     def detail(self) -> str:
         """What went wrong, from the exit status and the last stderr line."""
         code = self.proc.poll()
+        if code is not None:  # it exited: let the drain read its last words (EOF ends it)
+            self._drain.join(timeout=1.0)
         why = (f"killed by signal {-code}" if code is not None and code < 0
                else f"exit code {code}" if code is not None else "")
         last = self.stderr_tail[-1] if self.stderr_tail else ""
