@@ -18,6 +18,7 @@ from pathlib import Path
 
 from retrolean.evals import coverage as cov
 from retrolean.evals import text_measures as tm
+from retrolean.evals import text_quality as tq
 from retrolean.evals.html import render_html
 from retrolean.evals.plots import draw_all
 from retrolean.evals.report_schema import EVAL_DIR, EvalReport, headline
@@ -31,6 +32,7 @@ from retrolean.evals.yields import (
 from retrolean.memory.atomic import write_text_atomic
 from retrolean.memory.runs import locate_run
 from retrolean.memory.workspace import Workspace
+from retrolean.recipes.catalog_loader import load_catalog
 from retrolean.tools.embed_similarity import DEFAULT_MODEL, Embedder
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ def build_report(run: RunView, embedder: Embedder,
         distinctness=tm.distinctness(final, embedder, seed=seed),
         lossiness=tm.lossiness(final, embedder),
         near_duplicates=tm.set_near_duplicates(final, embedder, near_duplicate),
-        lengths=cov.text_lengths(final))
+        lengths=cov.text_lengths(final), text_quality=tq.measure(final, load_catalog().domains))
     report.headline = headline(report)
     return report
 

@@ -15,6 +15,7 @@ from retrolean.evals import coverage as cov
 from retrolean.evals import text_measures as tm
 from retrolean.evals.distinctness import Distinctness
 from retrolean.evals.stats import Summary
+from retrolean.evals.text_quality import TextQuality
 from retrolean.evals.verification import Verification
 from retrolean.evals.yields import SimilarityCheck
 from retrolean.traces.block_data import StageYield
@@ -49,6 +50,7 @@ class EvalReport(BaseModel):
     lossiness: tm.Lossiness
     near_duplicates: dict[str, tm.NearDuplicates]
     lengths: dict[str, Summary]
+    text_quality: TextQuality | None = None
     headline: Headline = Field(default_factory=dict)
     figures: dict[str, str] = Field(default_factory=dict)
 
@@ -99,6 +101,26 @@ def headline(r: EvalReport) -> Headline:
     for kind, key in (("english", "length.english_words"), ("missing", "length.missing_words"),
                       ("formal (chars)", "length.formal_chars")):
         h[key] = r.lengths[kind].mean if kind in r.lengths else None
+    if r.text_quality is not None:
+        h.update(text_headline(r.text_quality))
+    return h
+
+
+def text_headline(q: TextQuality) -> Headline:
+    """The text measures' headline numbers (see docs/evals.md, "Text quality")."""
+    h: Headline = {"text.ngram8_repeat": q.ngrams["all"].share}
+    for pid, n in q.ngrams.items():
+        if pid != "all":
+            h[f"text.ngram8_repeat.{pid}"] = n.share
+    h["text.ngram8_repeat.max_persona"] = max(
+        (n.share for pid, n in q.ngrams.items() if pid != "all" and n.share is not None),
+        default=None)
+    h["text.repeated_sentence_texts"] = sum(s.count for s in q.repeated_sentences.values())
+    h["text.identifier_leaks"] = sum(s.count for s in q.leaks.values())
+    h["text.verbatim_catalog"] = q.verbatim["both"].share
+    h["text.frame_shift_unused"] = q.frame_shifts.share
+    h["text.grounded_figures"] = q.grounded.share
+    h["text.user_repastes"] = q.repastes.share
     return h
 
 

@@ -103,6 +103,7 @@ class PersonaText(_Part):
     text: str
     segments: dict[str, str] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)  # deliberate slips the process made
+    frames: dict[str, str] = Field(default_factory=dict)  # domain -> frame name it was seen in
 
 
 class Missing(_Part):

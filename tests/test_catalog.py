@@ -11,6 +11,7 @@ from retrolean.memory.errors import UserError
 from retrolean.recipes.catalog_loader import CATALOG_DIR, load_catalog
 from retrolean.recipes.plans import load_recipe
 from retrolean.recipes.recipe import RECIPE_DIR
+from retrolean.skills.cards import MIN_FRAMES
 from retrolean.skills.problems.registry import gadget_domains
 
 
@@ -21,7 +22,8 @@ def test_shipped_catalog_has_what_the_recipe_needs():
     assert {"humanities_major", "stem_on_lsd", "autodidact", "lazy_busy"} <= set(catalog.personas)
     assert len(catalog.conversations) >= 4
     for card in catalog.domains.values():
-        assert len(card.frames) >= 2 and card.touchstones.smtlib2 and card.touchstones.lean4
+        assert len(card.frames) >= MIN_FRAMES
+        assert card.touchstones.smtlib2 and card.touchstones.lean4
 
 
 def test_shipped_recipe_names_its_stages_and_parameters():

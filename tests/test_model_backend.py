@@ -434,6 +434,10 @@ NEW_DOMAIN = r"""- id: bell_ringing
       text: dancers swapping places with a neighbour on every beat
     - name: shelf
       text: books reshuffled on a shelf by swapping neighbours only
+    - name: queue
+      text: people in a queue letting a neighbour pass, one swap at a time
+    - name: train carriages
+      text: shunting train carriages so each moves one place per swap
   keywords: ['bells?', 'change ringing']
   lay_terms: ['the bell thing', 'ringing the changes']
 """

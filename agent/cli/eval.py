@@ -71,6 +71,14 @@ def report_table(report: EvalReport) -> Table:
          f"{report.templates.conversations} conversations"),
         ("caption length", _num(h["length.english_words"]), "mean words"),
     ]
+    if "text.ngram8_repeat" in h:
+        rows += [
+            ("8-gram repeats", _num(h["text.ngram8_repeat.max_persona"], True),
+             f"worst persona; all personas {_num(h['text.ngram8_repeat'], True)}"),
+            ("grounded figures", _num(h["text.grounded_figures"], True),
+             f"assistant figures given or chosen; leaks {h['text.identifier_leaks']}, "
+             f"repeated sentences {h['text.repeated_sentence_texts']}"),
+        ]
     for row in rows:
         table.add_row(*row)
     return table

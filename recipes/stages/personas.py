@@ -31,7 +31,8 @@ def personas(records: list[Record], ctx: StageContext) -> StageResult:
                 failures.setdefault(record.id, []).append(f"{pid}: {draft.reason}")
             else:
                 record.personas[pid] = PersonaText(persona=pid, text=draft.text,
-                                                   segments=draft.segments, errors=draft.errors)
+                                                   segments=draft.segments, errors=draft.errors,
+                                                   frames=draft.frames)
     for record in records:
         if record.personas:
             result.accepted.append(record)

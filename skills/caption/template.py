@@ -1,7 +1,8 @@
 """caption, template process: state a formal problem in plain English.
 
 The caption is the gadgets' own sentences (one per domain, a seeded choice of
-wording) plus one sentence per link, framed by a varied opening and closing.
+wording) plus one sentence per link, framed by a varied opening and closing; a drawn theme
+sets the scene in one of several sentences and often closes the caption as well.
 With a small probability a domain is stated *concisely* — named, without its
 figures — as captioners often do; the round trip then catches the loss.
 
@@ -31,7 +32,17 @@ CLOSINGS = (
     "Decide whether all of these conditions can hold together, and if so give a solution.",
     "The question is whether one assignment of whole numbers meets all of this.",
 )
-THEME = "The setting is {theme}."
+# a drawn theme sets the scene and, half the time, closes the caption too
+THEMES = (
+    "The setting is {theme}.",
+    "This comes from {theme}, where every number below has to be settled before work starts.",
+    "The story is set in {theme}: the quantities below are what its people must decide.",
+    "Picture {theme}; what follows is the planning it needs.",
+)
+THEME_CLOSINGS = (
+    "For {theme}, find whole numbers that meet every condition at once, or show there are none.",
+    "The question for {theme} is whether one assignment of whole numbers meets all of this.",
+)
 CONCISE = "There is also a {name} part, details left open."
 
 
@@ -50,7 +61,7 @@ def caption_segments(spec: ProblemSpec, cards: dict[str, DomainCard], rng: rando
     parts = {s.domain: s.part for s in problem.sections}
     segments = {"@opening": rng.choice(OPENINGS)}
     if spec.theme:
-        segments["@theme"] = THEME.format(theme=spec.theme)
+        segments["@theme"] = rng.choice(THEMES).format(theme=spec.theme)
     concise = []
     for d in spec.domains:
         if rng.random() < concise_rate:
@@ -61,5 +72,8 @@ def caption_segments(spec: ProblemSpec, cards: dict[str, DomainCard], rng: rando
     for i, link in enumerate(spec.links):
         pa, pb = parts[link.a].port(link.port_a), parts[link.b].port(link.port_b)
         segments[f"@link{i}"] = describe_link(link, pa, pb)
-    segments["@closing"] = rng.choice(CLOSINGS)
+    closing = rng.choice(CLOSINGS)
+    if spec.theme and rng.random() < 0.5:
+        closing = rng.choice(THEME_CLOSINGS).format(theme=spec.theme)
+    segments["@closing"] = closing
     return segments, concise

@@ -1,14 +1,22 @@
 """drop_domain, template process: remove one domain, voice its need instead.
 
 Starting from a persona description's segments, the dropped domain's segment
-becomes the persona voicing the domain's *need* ("I feel like I need some way
-to …"), and every link that touched the dropped domain goes (its nouns would
+becomes the persona voicing the domain's *need* in fresh words, with the
+problem's own figures ("I need some way to hand over exactly 83 using no more
+than 32 pieces"), sometimes saying which kept quantity it feeds or the
+setting. Every link that touched the dropped domain goes (its words would
 give the domain away). With the given probability the remaining domains are
-re-described through one of their alternative frames — a frame change.
+re-described through another frame — always the one frame no persona text of
+this problem used (`lay.reserved_frame`), so a frame shift really shifts.
+The result is checked before it is returned: none of the dropped domain's
+keywords, name, lay terms or frame names may be left in it; an offending
+segment is written again (a kept one without its figures, the need in other
+words), and only if that fails several times does the need fall back to the
+card's own phrase.
 
 Example: drop(spec, draft_segments, "primes", persona, cards, Random(0), 0.5)
   -> Dropped(dropped="primes", frame_shifted=True, text="… I feel like I need
-     some way to pick numbers that cannot be split into smaller equal groups …")
+     some way to find a few numbers with no way to break them evenly …")
 """
 
 from __future__ import annotations
@@ -17,11 +25,12 @@ import random
 from dataclasses import dataclass, field
 
 from retrolean.skills.cards import DomainCard, PersonaCard
-from retrolean.skills.persona.base import join_segments, views_of
+from retrolean.skills.persona.base import Draft, NeedHint, Scene, join_segments
 from retrolean.skills.persona.template import process_for
 from retrolean.skills.problems.spec import ProblemSpec
 
-VERSION = "template-1"
+VERSION = "template-2"
+TRIES = 8
 
 
 @dataclass
@@ -41,21 +50,57 @@ def drop(spec: ProblemSpec, segments: dict[str, str], dropped: str, persona: Per
          cards: dict[str, DomainCard], rng: random.Random, frame_shift_rate: float) -> Dropped:
     """The persona description with `dropped` replaced by its need (and maybe reframed)."""
     process = process_for(persona)
-    views, links = views_of(spec, cards)
+    scene = Scene.of(spec, cards)
+    gone = scene.views[dropped]
     shifted = rng.random() < frame_shift_rate
+    kept = {k: v for k, v in segments.items() if k != dropped and not _touches(k, scene, dropped)}
+    voice = process.voice(rng, said=list(kept.values()))
+    ties = [lv.b if lv.link.a == dropped else lv.a for lv in scene.links if lv.touches(dropped)]
+    tie = None
+    if ties:
+        other = rng.choice(ties)
+        port = next(lv.link.port_b if lv.link.a == dropped else lv.link.port_a
+                    for lv in scene.links if lv.touches(dropped)
+                    and other.card.id in (lv.link.a, lv.link.b))
+        tie = other.quantity(port, rng)
+    hint = NeedHint(tie=tie, theme=spec.theme)
+    out: dict[str, str] = {}
     frames: dict[str, str] = {}
-    out: list[str] = []
     for key, text in segments.items():
         if key == dropped:
-            out.append(process.need_segment(cards[dropped].need, rng))
-        elif key.startswith("@link"):
-            link = links[int(key.removeprefix("@link"))].link
-            if dropped not in (link.a, link.b):
-                out.append(text)
-        elif key in views and shifted:
-            frame = rng.choice(cards[key].frames)
+            out[key] = process.need_segment(gone, voice, hint)
+        elif key not in kept:
+            continue
+        elif key in scene.views and shifted:
+            frame = scene.reserved[key]
             frames[key] = frame.name
-            out.append(process.frame_segment(views[key], frame, rng))
+            out[key] = process.frame_segment(scene.views[key], frame, voice)
         else:
-            out.append(text)
-    return Dropped(dropped=dropped, frame_shifted=shifted, text=join_segments(out), frames=frames)
+            out[key] = text
+    for attempt in range(TRIES):
+        offending = [k for k, t in out.items() if gone.mentioned_in(t)]
+        if not offending:
+            break
+        for key in offending:
+            if key == dropped:
+                out[key] = process.need_segment(gone, voice, NeedHint(theme=spec.theme))
+            elif key in frames and attempt < TRIES // 2:
+                out[key] = process.frame_segment(scene.views[key], scene.reserved[key], voice)
+            elif key in scene.views:
+                frames.pop(key, None)
+                out[key] = process.domain_segment(scene, scene.views[key], voice, Draft({}, []),
+                                                  figures=False)
+            else:
+                out[key] = ""
+    if gone.mentioned_in(out.get(dropped, "")):
+        out[dropped] = process.finish(f"I feel like I need {gone.card.need}.")
+    return Dropped(dropped=dropped, frame_shifted=shifted and bool(frames),
+                   text=join_segments(list(out.values())), frames=frames)
+
+
+def _touches(key: str, scene: Scene, dropped: str) -> bool:
+    """Whether a segment key is a link that touches the dropped domain."""
+    if not key.startswith("@link"):
+        return False
+    index = int(key.removeprefix("@link"))
+    return index < len(scene.links) and scene.links[index].touches(dropped)

@@ -1,7 +1,7 @@
 """persona, template process: pick the persona's own process and run it.
 
-Example: describe("lazy_busy", spec, cards, personas, Random(0)).text ->
-  "quick q. the colouring thing, 5 of them. …"
+Example: describe(spec, cards, personas["lazy_busy"], Random(0)).text ->
+  "quick q. the colouring-in thing, 5 vertices. …"
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from retrolean.skills.persona.lazy_busy import LazyBusy
 from retrolean.skills.persona.stem_on_lsd import StemOnLsd
 from retrolean.skills.problems.spec import ProblemSpec
 
-VERSION = "template-1"
+VERSION = "template-2"
 PROCESSES: dict[str, type[PersonaProcess]] = {
     p.id: p for p in (HumanitiesMajor, StemOnLsd, Autodidact, LazyBusy)
 }

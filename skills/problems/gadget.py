@@ -47,6 +47,13 @@ class Port:
     terms: tuple[str, ...]
     lo: int
     hi: int
+    # one unknown as a person names it, numbered as the part's sentence numbers things:
+    # "{k}" counts from `first`; with `columns`, "{r}" and "{c}" are its row and column;
+    # `items` names each unknown outright where no number does (teams 0 and 2's round)
+    item: str = ""
+    first: int = 0
+    columns: int = 0
+    items: tuple[str, ...] = ()
 
 
 @dataclass

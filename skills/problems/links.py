@@ -3,8 +3,10 @@
 A link ties port `port_a` of domain `a` to port `port_b` of domain `b` in one
 of three scopes:
 
-- one item of each (`item_a`, `item_b`, 1-based): "Item 2 of the job start
-  times must equal item 1 of the vertex colours."
+- one item of each (`item_a`, `item_b`, 1-based positions): "The start time of
+  job 2 must equal the colour of vertex 0." Each item is named as the caption's
+  own sentence numbers it (a port's `item` phrase and `first` number), else by
+  its position: "the third of the chosen primes".
 - every item, pairwise (zipped to the shorter port): "Each of the vertex
   colours must equal the corresponding one of the job start times."
 - the totals: "The sum of the chosen primes is at most the sum of the item
@@ -12,7 +14,9 @@ of three scopes:
 
 Single-item links are the common case: they make the parts share a quantity
 without over-constraining them. Each scope has its own sentences, so the
-caption states a link exactly and the round trip reads it back.
+caption states a link exactly and the round trip reads it back. A sentence with
+`{i}`/`{j}` names items by position in the port's noun ("item {i} of {a}");
+one without names them by their item phrases (`{a}`, `{b}` are then items).
 """
 
 from __future__ import annotations
@@ -46,9 +50,9 @@ class Link(BaseModel):
 
 
 SENTENCES: dict[tuple[Scope, Relation], str] = {
-    ("item", "equal"): "Item {i} of {a} must equal item {j} of {b}.",
-    ("item", "offset"): "Item {i} of {a} is exactly {d} more than item {j} of {b}.",
-    ("item", "at_most"): "Item {i} of {a} is at most item {j} of {b}.",
+    ("item", "equal"): "{a} must equal {b}.",
+    ("item", "offset"): "{a} is exactly {d} more than {b}.",
+    ("item", "at_most"): "{a} is at most {b}.",
     ("each", "equal"): "Each of {a} must equal the corresponding one of {b}.",
     ("each", "offset"): "Each of {a} is exactly {d} more than the corresponding one of {b}.",
     ("each", "at_most"): "Each of {a} is at most the corresponding one of {b}.",
@@ -79,15 +83,57 @@ def link_constraints(link: Link, pa: Port, pb: Port) -> list[Term]:
             for x, y in zip(pa.terms, pb.terms, strict=False)]
 
 
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth",
+            "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+            "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth")
+
+
+def ordinal(n: int) -> str:
+    """A position in words up to twenty, else with its suffix. Example: 3 -> "third", 22 ->
+    "22nd"."""
+    if 1 <= n <= len(ORDINALS):
+        return ORDINALS[n - 1]
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def item_name(port: Port, i: int) -> str:
+    """The `i`-th (1-based) unknown of a port, named as the caption numbers it.
+
+    Example: Port("colours", "the vertex colours", …, item="the colour of vertex {k}",
+             first=0) and i=3 -> "the colour of vertex 2"; without an item phrase ->
+             "the third of the vertex colours"
+    """
+    if port.items:
+        return port.items[i - 1]
+    if not port.item:
+        return f"the {ordinal(i)} of {port.noun}"
+    k = i - 1
+    if port.columns:
+        row, col = divmod(k, port.columns)
+        return port.item.format(r=row + port.first, c=col + port.first)
+    return port.item.format(k=k + port.first)
+
+
 def describe_link(link: Link, pa: Port, pb: Port) -> str:
-    """The English sentence of a link, using the ports' nouns."""
+    """The English sentence of a link: its items named as quantities, else the ports' nouns."""
     template = SENTENCES[(link.scope, link.relation)]
-    return template.format(a=pa.noun, b=pb.noun, d=link.offset, i=link.item_a, j=link.item_b)
+    a, b = pa.noun, pb.noun
+    if link.scope == "item" and "{i}" not in template:
+        a, b = item_name(pa, link.item_a), item_name(pb, link.item_b)
+    text = template.format(a=a, b=b, d=link.offset, i=link.item_a, j=link.item_b)
+    return text[:1].upper() + text[1:]
+
+
+def _key(phrase: str) -> str:
+    """A noun or item phrase as looked up: lower case, single spaces, no edge spaces."""
+    return " ".join(phrase.lower().split())
 
 
 @functools.cache
-def _sentence_regexes() -> list[tuple[Scope, Relation, re.Pattern[str]]]:
-    """One regex per link sentence; a noun is any run without a full stop, looked up after."""
+def _sentence_regexes() -> list[tuple[Scope, Relation, bool, re.Pattern[str]]]:
+    """One regex per link sentence, and whether its `{a}`/`{b}` are item phrases; a noun or
+    item is any run without a full stop, looked up after."""
     out = []
     for (scope, relation), template in SENTENCES.items():
         pattern = re.escape(template)
@@ -95,8 +141,9 @@ def _sentence_regexes() -> list[tuple[Scope, Relation, re.Pattern[str]]]:
                             ("d", r"(?P<d>-?\d+)"), ("i", r"(?P<i>\d+)"),
                             ("j", r"(?P<j>\d+)")):
             pattern = pattern.replace(re.escape("{" + name + "}"), value)
-        out.append((scope, relation, re.compile(pattern.replace(r"\ ", r"\s+"),
-                                                re.IGNORECASE)))
+        by_item = scope == "item" and "{i}" not in template
+        out.append((scope, relation, by_item, re.compile(pattern.replace(r"\ ", r"\s+"),
+                                                         re.IGNORECASE)))
     return out
 
 
@@ -104,22 +151,26 @@ def link_statements(text: str, parts: dict[str, Part]) -> list[tuple[int, int, L
     """Every link sentence in text between the given parts' ports: (start, end, link), in
     order of appearance. One place may read as several links where two ports share a noun;
     a strict reader treats that as ambiguous."""
-    owners: dict[str, list[tuple[str, Port]]] = {}
+    owners: dict[str, list[tuple[str, Port, int]]] = {}  # noun -> (domain, port, 1)
+    items: dict[str, list[tuple[str, Port, int]]] = {}  # item phrase -> (domain, port, i)
     for domain, part in parts.items():
         for port in part.ports:
-            owners.setdefault(" ".join(port.noun.lower().split()), []).append((domain, port))
+            owners.setdefault(_key(port.noun), []).append((domain, port, 1))
+            for i in range(1, len(port.terms) + 1):
+                items.setdefault(_key(item_name(port, i)), []).append((domain, port, i))
     found: list[tuple[int, int, Link]] = []
-    for scope, relation, regex in _sentence_regexes():
+    for scope, relation, by_item, regex in _sentence_regexes():
+        table = items if by_item else owners
         for m in regex.finditer(text):
             g = m.groupdict()
-            for a, pa in owners.get(" ".join(g["a"].lower().split()), []):
-                for b, pb in owners.get(" ".join(g["b"].lower().split()), []):
+            for a, pa, i in table.get(_key(g["a"]), []):
+                for b, pb, j in table.get(_key(g["b"]), []):
                     if a == b:
                         continue
                     link = Link(a=a, port_a=pa.name, b=b, port_b=pb.name, relation=relation,
                                 scope=scope, offset=int(g["d"]) if g.get("d") else 0,
-                                item_a=int(g["i"]) if g.get("i") else 1,
-                                item_b=int(g["j"]) if g.get("j") else 1)
+                                item_a=int(g["i"]) if g.get("i") else i,
+                                item_b=int(g["j"]) if g.get("j") else j)
                     try:
                         link_constraints(link, pa, pb)
                     except ValueError:

@@ -11,7 +11,7 @@
   fails closed. Links are exactly those stated.
 - `read_loosely` — the persona path's reader: personas are lossy by design.
   A domain whose sentence is found gets its figures; a domain only *mentioned*
-  (a keyword: a name, a lay term, a frame) gets the gadget's default figures,
+  (a keyword, its name, a lay term or a frame name) gets the gadget's default figures,
   as a reader guessing the details would; links are those whose sentences it
   finds (none is invented: a guessed link would make most guesses
   inconsistent). A vague text thus reformalizes to a nearby but different
@@ -31,8 +31,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retrolean.memory.signature import Signature
-from retrolean.skills.caption.template import CLOSINGS, OPENINGS, THEME
-from retrolean.skills.cards import DomainCard
+from retrolean.skills.caption.template import CLOSINGS, OPENINGS, THEME_CLOSINGS, THEMES
+from retrolean.skills.cards import DomainCard, naming_patterns
 from retrolean.skills.problems.registry import gadget_domains, gadget_for
 from retrolean.skills.problems.spec import (
     Link,
@@ -53,8 +53,9 @@ class Unread:
 
 
 def mentions(text: str, card: DomainCard) -> int | None:
-    """Position of the first keyword of the domain in the text, or None."""
-    hits = [m.start() for k in card.keywords if (m := re.search(k, text, re.IGNORECASE))]
+    """Position of the first word in the text that names the domain (a keyword, its name, a
+    lay term or a frame name), or None."""
+    hits = [m.start() for p in naming_patterns(card) if (m := p.search(text))]
     return min(hits) if hits else None
 
 
@@ -121,7 +122,8 @@ def statement_spans(text: str, spec: ProblemSpec, themes: Iterable[str] = ()
 
 def _framing(text: str, themes: Iterable[str]) -> list[tuple[int, int]]:
     """Spans of the caption's framing sentences: openings, closings, a known theme."""
-    sentences = [*OPENINGS, *CLOSINGS, *(THEME.format(theme=t) for t in themes)]
+    sentences = [*OPENINGS, *CLOSINGS, *(f.format(theme=t) for t in themes
+                                         for f in (*THEMES, *THEME_CLOSINGS))]
     out = []
     for sentence in sentences:
         pattern = r"\s+".join(re.escape(w) for w in sentence.split())

@@ -53,7 +53,8 @@ class MusicIntervals(Gadget):
         for a, b in zip(names, names[1:], strict=False):
             constraints.append(or_(*[eq(mod(sub(b, a), 12), s) for s in steps]))
         return Part.from_ports(
-            constraints, Port("pitches", "the melody pitch classes", tuple(names), 0, 11)
+            constraints, Port("pitches", "the melody pitch classes", tuple(names), 0, 11,
+                              item="the pitch class of note {k}", first=1)
         )
 
 
@@ -98,8 +99,10 @@ class PoeticMeter(Gadget):
         constraints.append(eq(add(*beats), stresses))
         return Part.from_ports(
             constraints,
-            Port("syllables", "the line syllable counts", tuple(syllables), foot * lo, foot * hi),
-            Port("stresses", "the line stress counts", tuple(beats), lo, hi),
+            Port("syllables", "the line syllable counts", tuple(syllables), foot * lo, foot * hi,
+                 item="the syllable count of line {k}", first=1),
+            Port("stresses", "the line stress counts", tuple(beats), lo, hi,
+                 item="the stress count of line {k}", first=1),
         )
 
 
@@ -151,7 +154,9 @@ class KnittingPatterns(Gadget):
             + [IntVar("stitch_rows", rlo, rhi)],
             constraints=constraints,
             ports=[
-                Port("repeats", "the panel repeat counts", tuple(names), 1, most),
-                Port("rows", "the knitted row totals", ("stitch_rows",), rlo, rhi),
+                Port("repeats", "the panel repeat counts", tuple(names), 1, most,
+                     item="the repeat count of panel {k}", first=1),
+                Port("rows", "the knitted row totals", ("stitch_rows",), rlo, rhi,
+                     item="the number of rows knitted"),
             ],
         )

@@ -61,8 +61,10 @@ class RecipeScaling(Gadget):
             constraints=constraints,
             ports=[
                 Port("quantities", "the scaled ingredient quantities", tuple(names), 0,
-                     -(-max(amounts) * hi // serves)),
-                Port("diners", "the diner counts", ("portion_diners",), lo, hi),
+                     -(-max(amounts) * hi // serves), item="the scaled amount of ingredient {k}",
+                     first=1),
+                Port("diners", "the diner counts", ("portion_diners",), lo, hi,
+                     item="the number of people served"),
             ],
         )
 
@@ -102,7 +104,8 @@ class VotingApportionment(Gadget):
                 if i != j:
                     constraints.append(le(sub(ei, ej), total))
         return Part.from_ports(
-            constraints, Port("seats", "the party seat counts", tuple(names), 0, seats)
+            constraints, Port("seats", "the party seat counts", tuple(names), 0, seats,
+                              item="the seats of party {k}", first=1)
         )
 
 
@@ -161,8 +164,10 @@ class DoubleEntryAccounting(Gadget):
             variables=[IntVar(x, 1, cap) for x in amounts] + bounds,
             constraints=constraints,
             ports=[
-                Port("amounts", "the posted transaction amounts", tuple(amounts), 1, cap),
-                Port("balances", "the closing account balances", tuple(balances), lo, hi),
+                Port("amounts", "the posted transaction amounts", tuple(amounts), 1, cap,
+                     item="the amount of transaction {k}", first=1),
+                Port("balances", "the closing account balances", tuple(balances), lo, hi,
+                     item="the closing balance of account {k}", first=0),
             ],
         )
 
@@ -213,6 +218,8 @@ class InventoryPlanning(Gadget):
         constraints.append(eq(level[-1], final))
         return Part.from_ports(
             constraints,
-            Port("production", "the production quantities", tuple(make), 0, cap),
-            Port("stock", "the end-of-period stock levels", tuple(level), 0, storage),
+            Port("production", "the production quantities", tuple(make), 0, cap,
+                 item="the units made in period {k}", first=1),
+            Port("stock", "the end-of-period stock levels", tuple(level), 0, storage,
+                 item="the stock left after period {k}", first=1),
         )

@@ -71,7 +71,8 @@ class IntegerPartitions(Gadget):
             constraints += [eq(mod(p, 2), 1) for p in parts]
         constraints.append(eq(add(*parts), n))
         return Part.from_ports(
-            constraints, Port("parts", "the partition parts", tuple(parts), 1, m)
+            constraints, Port("parts", "the partition parts", tuple(parts), 1, m,
+                              item="part {k} of the partition", first=1)
         )
 
 
@@ -107,7 +108,8 @@ class Derangements(Gadget):
         constraints += [ne(targets[a], b) for a, b in forbidden]
         return Part.from_ports(
             constraints,
-            Port("targets", "the derangement targets", tuple(targets), 0, n - 1),
+            Port("targets", "the derangement targets", tuple(targets), 0, n - 1,
+                 item="the target of member {k}", first=0),
             comments=["derange_to<i> is where item i goes (whom giver i draws)"],
         )
 
@@ -181,7 +183,8 @@ class ChangeRinging(Gadget):
         constraints += [eq(x, bell) for x, bell in zip(rows[-1], last, strict=True)]
         names = [x for row in rows[1:] for x in row]
         return Part.from_ports(
-            constraints, Port("bells", "the rung bell numbers", tuple(str(x) for x in names), 1, n)
+            constraints, Port("bells", "the rung bell numbers", tuple(str(x) for x in names), 1, n,
+                 item="the bell in place {c} of change {r}", first=1, columns=n)
         )
 
 
@@ -226,5 +229,6 @@ class DiscreteProbability(Gadget):
         return Part(
             variables=[IntVar(x, 1, total - kinds + 1) for x in names],
             constraints=constraints,
-            ports=[Port("counts", "the ball counts by kind", tuple(names), 1, total)],
+            ports=[Port("counts", "the ball counts by kind", tuple(names), 1, total,
+                        item="the count of kind {k}", first=1)],
         )

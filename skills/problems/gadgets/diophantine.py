@@ -47,7 +47,8 @@ class DiophantineEquations(Gadget):
             eq(add(*[mul(k, v) for k, v in zip((a, b, c), names, strict=True)]), d),
         ]
         return Part.from_ports(
-            constraints, Port("unknowns", "the Diophantine unknowns", tuple(names), 0, bound)
+            constraints, Port("unknowns", "the Diophantine unknowns", tuple(names), 0, bound,
+                              items=("x", "y", "z"))
         )
 
 
@@ -96,8 +97,10 @@ class PythagoreanTriples(Gadget):
             + [IntVar(c, 5, bound) for c in hyps],
             constraints=constraints,
             ports=[
-                Port("hypotenuses", "the triangle hypotenuses", tuple(hyps), 5, bound),
-                Port("short_legs", "the shorter triangle legs", tuple(legs_a), 1, bound - 1),
+                Port("hypotenuses", "the triangle hypotenuses", tuple(hyps), 5, bound,
+                     item="the hypotenuse of triangle {k}", first=1),
+                Port("short_legs", "the shorter triangle legs", tuple(legs_a), 1, bound - 1,
+                     item="the short leg of triangle {k}", first=1),
             ],
         )
 
@@ -140,7 +143,9 @@ class PerfectSquares(Gadget):
             + [IntVar(n, lo, hi) for n in nums],
             constraints=constraints,
             ports=[
-                Port("squares", "the perfect squares", tuple(nums), lo, hi),
-                Port("roots", "the square roots", tuple(roots), root_lo, root_hi),
+                Port("squares", "the perfect squares", tuple(nums), lo, hi,
+                     item="square number {k}", first=1),
+                Port("roots", "the square roots", tuple(roots), root_lo, root_hi,
+                     item="the root of square number {k}", first=1),
             ],
         )

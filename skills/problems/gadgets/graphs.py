@@ -69,7 +69,8 @@ class GraphColouring(Gadget):
         names = self.unknowns("v", n)
         constraints = [ne(names[a], names[b]) for a, b in params["edges"]]
         return Part.from_ports(
-            constraints, Port("colours", "the vertex colours", tuple(names), 0, c - 1)
+            constraints, Port("colours", "the vertex colours", tuple(names), 0, c - 1,
+                              item="the colour of vertex {k}", first=0)
         )
 
 
@@ -110,7 +111,8 @@ class ShortestPaths(Gadget):
         constraints += [or_(*arrivals[v]) for v in range(1, n)]
         return Part.from_ports(
             constraints,
-            Port("distances", "the shortest distances from the source", tuple(dist), 0, reach),
+            Port("distances", "the shortest distances from the source", tuple(dist), 0, reach,
+                 item="the shortest distance from 0 to {k}", first=0),
             comments=["each distance is at most a neighbour's plus the edge and equals one such"],
         )
 
@@ -193,7 +195,8 @@ class NetworkFlow(Gadget):
         return Part(
             variables=[IntVar(f, 0, c) for f, c in zip(flows, caps, strict=True)],
             constraints=constraints,
-            ports=[Port("flows", "the arc flows", tuple(flows), 0, max(caps))],
+            ports=[Port("flows", "the arc flows", tuple(flows), 0, max(caps),
+                        item="the flow on connection {k} of the list", first=1)],
             comments=["netflow_arc<i> is the flow on the i-th listed arc"],
         )
 
@@ -233,7 +236,8 @@ class BipartiteMatching(Gadget):
                         for i, p in enumerate(partners)]
         return Part.from_ports(
             constraints,
-            Port("partners", "the matched partners", tuple(partners), 0, right - 1),
+            Port("partners", "the matched partners", tuple(partners), 0, right - 1,
+                 item="the partner matched to left-side member {k}", first=0),
             comments=["bimatch_partner<i> is the right node matched to left node i"],
         )
 
@@ -282,6 +286,7 @@ class VertexCover(Gadget):
         constraints.append(le(add(*chosen), k))
         return Part.from_ports(
             constraints,
-            Port("chosen", "the vertex cover indicators", tuple(chosen), 0, 1),
+            Port("chosen", "the vertex cover indicators", tuple(chosen), 0, 1,
+                 item="the cover indicator of vertex {k}", first=0),
             comments=["vcover_in<v> is 1 when vertex v is in the cover"],
         )

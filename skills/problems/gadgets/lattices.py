@@ -70,8 +70,10 @@ class LatticeGeometry(Gadget):
             variables=[IntVar(v, 0, r) for pair in zip(xs, ys, strict=True) for v in pair],
             constraints=constraints,
             ports=[
-                Port("xs", "the lattice x-coordinates", tuple(xs), 0, r),
-                Port("ys", "the lattice y-coordinates", tuple(ys), 0, r),
+                Port("xs", "the lattice x-coordinates", tuple(xs), 0, r,
+                     item="the x-coordinate of point {k}", first=0),
+                Port("ys", "the lattice y-coordinates", tuple(ys), 0, r,
+                     item="the y-coordinate of point {k}", first=0),
             ],
         )
 
@@ -115,5 +117,6 @@ class GridPaths(Gadget):
         for x, y in blocked:
             constraints.append(or_(lt(y, levels[x]), gt(y, levels[x + 1])))
         return Part.from_ports(
-            constraints, Port("heights", "the walk step heights", tuple(names), 0, h)
+            constraints, Port("heights", "the walk step heights", tuple(names), 0, h,
+                              item="the height of the walk at its step {k}", first=1)
         )

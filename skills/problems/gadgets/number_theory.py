@@ -44,7 +44,8 @@ class Primes(Gadget):
             constraints += [or_(ne(mod(p, d), 0), eq(p, d)) for d in divisors]
         constraints += [lt(a, b) for a, b in zip(names, names[1:], strict=False)]
         return Part.from_ports(
-            constraints, Port("primes", "the chosen primes", tuple(names), 2, bound)
+            constraints, Port("primes", "the chosen primes", tuple(names), 2, bound,
+                              item="prime {k} in increasing order", first=1)
         )
 
 
@@ -83,7 +84,8 @@ class ModularArithmetic(Gadget):
         constraints += [lt(a, b) for a, b in zip(names, names[1:], strict=False)]
         constraints.append(eq(mod(add(*names), k), s))
         return Part.from_ports(
-            constraints, Port("numbers", "the congruent numbers", tuple(names), 1, bound)
+            constraints, Port("numbers", "the congruent numbers", tuple(names), 1, bound,
+                              item="number {k} in increasing order", first=1)
         )
 
 
@@ -142,8 +144,10 @@ class Divisibility(Gadget):
                         for d in prime_factors(cofactor)]
         return Part.from_ports(
             constraints,
-            Port("pair", "the numbers of the gcd-lcm pair", (a, b), g, lcm),
-            Port("cofactors", "the cofactors over the gcd", (p, q), 1, cofactor),
+            Port("pair", "the numbers of the gcd-lcm pair", (a, b), g, lcm,
+                 items=("the smaller number of the pair", "the larger number of the pair")),
+            Port("cofactors", "the cofactors over the gcd", (p, q), 1, cofactor,
+                 items=("the smaller number over the gcd", "the larger number over the gcd")),
             comments=["divis_a = gcd * divis_p and divis_b = gcd * divis_q, cofactors coprime"],
         )
 
@@ -182,8 +186,10 @@ class DigitRepresentation(Gadget):
             + [IntVar(value, low, high)],
             constraints=[eq(value, add(*places)), eq(add(*digits), s), ge(value, lo)],
             ports=[
-                Port("digits", "the numeral digits", tuple(digits), 0, base - 1),
-                Port("value", "the represented values", (value,), low, high),
+                Port("digits", "the numeral digits", tuple(digits), 0, base - 1,
+                     item="digit {k} from the left", first=1),
+                Port("value", "the represented values", (value,), low, high,
+                     item="the value of the numeral"),
             ],
             comments=["radix_digit0 is the leading digit"],
         )

@@ -74,8 +74,10 @@ class Knapsack(Gadget):
             + [IntVar(w, x, x) for w, x in zip(ws, weights, strict=True)],
             constraints=constraints,
             ports=[
-                Port("weights", "the item weights", tuple(ws), min(weights), max(weights)),
-                Port("takes", "the knapsack packing choices", tuple(takes), 0, 1),
+                Port("weights", "the item weights", tuple(ws), min(weights), max(weights),
+                     item="the weight of item {k}", first=1),
+                Port("takes", "the knapsack packing choices", tuple(takes), 0, 1,
+                     item="the packing choice of item {k}", first=1),
             ],
             comments=["knap_take<i> is 1 when item i is packed"],
         )
@@ -112,8 +114,10 @@ class SubsetSum(Gadget):
             + [IntVar(x, v, v) for x, v in zip(nums, numbers, strict=True)],
             constraints=[eq(total, target)],
             ports=[
-                Port("numbers", "the numbers on offer", tuple(nums), min(numbers), max(numbers)),
-                Port("picks", "the subset picks", tuple(picks), 0, 1),
+                Port("numbers", "the numbers on offer", tuple(nums), min(numbers), max(numbers),
+                     item="entry {k} of the numbers on offer", first=1),
+                Port("picks", "the subset picks", tuple(picks), 0, 1,
+                     item="the pick (1 or 0) of entry {k} on offer", first=1),
             ],
             comments=["subsetsum_pick<i> is 1 when number i is chosen"],
         )
@@ -167,8 +171,10 @@ class BinPacking(Gadget):
         ]
         return Part.from_ports(
             constraints,
-            Port("bins", "the bins chosen for the items", tuple(items), 0, bins - 1),
-            Port("loads", "the bin loads", tuple(loads), 0, capacity),
+            Port("bins", "the bins chosen for the items", tuple(items), 0, bins - 1,
+                 item="the bin of piece {k}", first=1),
+            Port("loads", "the bin loads", tuple(loads), 0, capacity,
+                 item="the load of bin {k}", first=0),
             comments=["binpack_item<i> is the bin item i goes into"],
         )
 
@@ -223,5 +229,6 @@ class CoinChange(Gadget):
         return Part(
             variables=[IntVar(x, 0, min(limit, amount // d)) for d, x in per_coin],
             constraints=constraints,
-            ports=[Port("coins", "the coin counts", tuple(names), 0, limit)],
+            ports=[Port("coins", "the coin counts", tuple(names), 0, limit,
+                        item="the number of coins of denomination {k}", first=1)],
         )

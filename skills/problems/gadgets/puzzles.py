@@ -91,7 +91,8 @@ class NQueens(Gadget):
                                 ne(sub(names[i], names[j]), j - i)]
         constraints += [eq(names[r], c) for r, c in fixed]
         return Part.from_ports(
-            constraints, Port("columns", "the queen columns", tuple(names), 0, n - 1)
+            constraints, Port("columns", "the queen columns", tuple(names), 0, n - 1,
+                              item="the column of the queen in row {k}", first=0)
         )
 
 
@@ -197,8 +198,10 @@ class NimGames(Gadget):
             + [IntVar(x, 0, 1) for row in bits for x in row],
             constraints=constraints,
             ports=[
-                Port("heaps", "the starting heap sizes", tuple(starts), 1, max(heaps)),
-                Port("after", "the heap sizes after the move", tuple(afters), 0, max(heaps)),
+                Port("heaps", "the starting heap sizes", tuple(starts), 1, max(heaps),
+                     item="the size of heap {k} before the move", first=1),
+                Port("after", "the heap sizes after the move", tuple(afters), 0, max(heaps),
+                     item="the size of heap {k} after the move", first=1),
             ],
             comments=["nim_bit<i>_<b> is binary digit b of heap i after the move"],
         )

@@ -87,7 +87,8 @@ class ChemicalBalancing(Gadget):
         equation = " + ".join(reactants) + " -> " + " + ".join(products)
         return Part.from_ports(
             constraints,
-            Port("coefficients", "the reaction coefficients", tuple(names), 1, cap),
+            Port("coefficients", "the reaction coefficients", tuple(names), 1, cap,
+                 item="coefficient {k} of the equation, left to right", first=1),
             comments=[f"coefficients in order of {equation}"],
         )
 
@@ -151,8 +152,10 @@ class BooleanCircuits(Gadget):
             constraints.append(eq(names[wire], ite(fires, 1, 0)))
         return Part.from_ports(
             constraints,
-            Port("inputs", "the circuit input bits", tuple(names[:n]), 0, 1),
-            Port("gates", "the logic gate outputs", tuple(names[n:]), 0, 1),
+            Port("inputs", "the circuit input bits", tuple(names[:n]), 0, 1,
+                 item="the bit on wire {k}", first=0),
+            Port("gates", "the logic gate outputs", tuple(names[n:]), 0, 1,
+                 item="the output on wire {k}", first=n),
         )
 
 
@@ -201,6 +204,7 @@ class MendelianGenetics(Gadget):
             constraints += [le(gap, tol * whole), ge(gap, -tol * whole)]
         return Part.from_ports(
             constraints,
-            Port("classes", "the offspring class counts", tuple(names), 0, total),
+            Port("classes", "the offspring class counts", tuple(names), 0, total,
+                 item="the count of offspring class {k}", first=1),
             comments=[f"classes in the ratio {':'.join(map(str, ratio))}"],
         )

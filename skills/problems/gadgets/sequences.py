@@ -48,8 +48,10 @@ class ArithmeticProgressions(Gadget):
         max_step = (hi - lo) // (count - 1)
         return Part.from_ports(
             constraints,
-            Port("terms", "the progression terms", tuple(terms), lo, hi),
-            Port("step", "the progression steps", (step,), 1, max_step),
+            Port("terms", "the progression terms", tuple(terms), lo, hi,
+                 item="term {k} of the progression", first=1),
+            Port("step", "the progression steps", (step,), 1, max_step,
+                 item="the common step of the progression"),
         )
 
 
@@ -92,5 +94,6 @@ class LinearRecurrences(Gadget):
         return Part(
             variables=[IntVar(x, 0, hi) for x, hi in zip(names, highs, strict=True)],
             constraints=constraints,
-            ports=[Port("terms", "the recurrence terms", tuple(names), 0, highs[-1])],
+            ports=[Port("terms", "the recurrence terms", tuple(names), 0, highs[-1],
+                        item="term {k} of the sequence", first=1)],
         )

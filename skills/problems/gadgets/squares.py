@@ -76,8 +76,9 @@ class MagicSquares(Gadget):
         constraints += [eq(add(*line), total) for line in lines]
         return Part.from_ports(
             constraints,
-            Port("entries", "the magic square entries", tuple(flat), lo, hi),
-            Port("total", "the magic constants", (total,), 3 * lo, 3 * hi),
+            Port("entries", "the magic square entries", tuple(flat), lo, hi,
+                 item="the entry in row {r}, column {c} of the magic square", first=1, columns=3),
+            Port("total", "the magic constants", (total,), 3 * lo, 3 * hi, item="the magic total"),
         )
 
 
@@ -131,8 +132,9 @@ class LatinSquares(Gadget):
             variables=[IntVar(x, 1, n) for x in flat],
             constraints=constraints,
             ports=[
-                Port("cells", "the Latin square cells", tuple(flat), 1, n),
+                Port("cells", "the Latin square cells", tuple(flat), 1, n,
+                     item="the symbol in row {r}, column {c}", first=0, columns=n),
                 Port("first_row", "the first-row symbols of the Latin square",
-                     tuple(cells[0]), 1, n),
+                     tuple(cells[0]), 1, n, item="the first-row symbol in column {k}", first=0),
             ],
         )

@@ -48,7 +48,8 @@ class Scheduling(Gadget):
         return Part(
             variables=[IntVar(s, 0, max(0, h - d)) for s, d in zip(names, durations, strict=True)],
             constraints=constraints,
-            ports=[Port("starts", "the job start times", tuple(names), 0, h)],
+            ports=[Port("starts", "the job start times", tuple(names), 0, h,
+                        item="the start time of job {k}", first=1)],
         )
 
 
@@ -113,8 +114,10 @@ class CalendarArithmetic(Gadget):
             variables=[IntVar("weekday_jan1", 0, 6)] + [IntVar(x, 0, 6) for x in names],
             constraints=constraints,
             ports=[
-                Port("event_weekdays", "the event weekdays", tuple(names), 0, 6),
-                Port("new_year", "the New Year weekdays", ("weekday_jan1",), 0, 6),
+                Port("event_weekdays", "the event weekdays", tuple(names), 0, 6,
+                     item="the weekday of event {k}", first=1),
+                Port("new_year", "the New Year weekdays", ("weekday_jan1",), 0, 6,
+                     item="the weekday of 1 January"),
             ],
         )
 
@@ -156,8 +159,10 @@ class TrafficLightCycles(Gadget):
             + [IntVar(x, 0, horizon // p) for p, x in zip(periods, names, strict=True)],
             constraints=constraints,
             ports=[
-                Port("turns", "the signal cycle counts", tuple(names), 0, horizon),
-                Port("meet", "the shared green moments", ("signal_meet",), 1, horizon),
+                Port("turns", "the signal cycle counts", tuple(names), 0, horizon,
+                     item="the cycle count of signal {k}", first=1),
+                Port("meet", "the shared green moments", ("signal_meet",), 1, horizon,
+                     item="the shared green moment"),
             ],
         )
 
@@ -224,5 +229,7 @@ class RoundRobinTournaments(Gadget):
         constraints += [eq(name[a, b], r) for (a, b), r in zip(fixed, rounds, strict=True)]
         names = list(name.values())
         return Part.from_ports(
-            constraints, Port("rounds", "the fixture rounds", tuple(names), 0, last)
+            constraints, Port("rounds", "the fixture rounds", tuple(names), 0, last,
+                              items=tuple(f"the round in which teams {a} and {b} meet"
+                                          for a, b in name))
         )
