@@ -1,6 +1,6 @@
 """Throughput of `ModelClient` against a local OpenAI-compatible server with fixed latency.
 
-Starts `tests.fake_openai.FakeOpenAI` in a separate process (its own core
+Starts `retrolean.tools.generate.fake_server.FakeOpenAI` in a separate process (its own core
 and GIL) answering every chat request after `--latency-ms`, then sends
 `--requests` calls through `ModelClient` with `--concurrency` slots and no
 cache. With perfect overlap the calls finish in requests / concurrency waves

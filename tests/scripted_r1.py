@@ -1,6 +1,6 @@
 """A scripted R1 for the loopback server: answers each skill prompt as R1 would, correctly.
 
-`ScriptedR1` is a fallback for `tests.fake_openai.FakeOpenAI`. It reads the
+`ScriptedR1` is a fallback for `retrolean.tools.generate.fake_server.FakeOpenAI`. It reads the
 request's prompt — which skill ("# Task: …"), which domains, which texts —
 and answers with the template process's own output for it (the template's
 rendering of the requested combination, its caption, its persona text, …)
