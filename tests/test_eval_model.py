@@ -1,4 +1,4 @@
-"""`retrolean eval model` against the scripted OpenAI-compatible server (retrolean.tools.generate.fake_server).
+"""`retrolean eval model` against the scripted OpenAI-compatible server (fake_server).
 
 The scripted model answers the missing-domain descriptions in a fixed cycle —
 the gold formal problem (right), the reformalized missing-domain version
