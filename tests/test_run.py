@@ -170,3 +170,20 @@ def test_lean4_runs_check_with_lean(tmp_path, workspace, monkeypatch):
         assert r["formal"]["check"]["witness"] and r["formal"]["interaction"]["connected"]
     assert events(tmp_path, "start"), "the stand-in lean was never started"
     assert json.loads((run / "plan.json").read_text())["language"] == "lean4"
+
+
+def test_auto_with_a_model_picks_smtlib_even_where_lean_runs(tmp_path):
+    """Only Z3 decides that domains interact, and a model's Lean text gives it nothing to
+    read: with a model, auto takes SMT-LIB 2 and says why; the template still takes Lean."""
+    from lean_standins import standin_config
+
+    from retrolean.agent.pipeline import resolve_language
+    from retrolean.agent.settings import Settings
+
+    lean = standin_config(tmp_path).executable
+    with_model = Settings(workspace=tmp_path / "ws", lean=lean, model="r1",
+                          base_url="http://127.0.0.1:9/v1")
+    language, why = resolve_language("auto", with_model)
+    assert language == "smtlib2" and "with a model" in why
+    template = Settings(workspace=tmp_path / "ws", lean=lean)
+    assert resolve_language("auto", template)[0] == "lean4"
