@@ -105,7 +105,10 @@ def test_a_small_domain_pool_forces_collisions_that_are_removed(tmp_path):
                "--workspace", workspace) == 0
     assert cli("eval", "fresh-set", "--like", "latest", "--n", "4",
                "--workspace", workspace) == 0
-    like, fresh = (RunView.open(p) for p in sorted((tmp_path / "small" / "runs").iterdir()))
+    # two runs in one second sort by their labels, not their order: tell them apart by role
+    runs = sorted((tmp_path / "small" / "runs").iterdir(),
+                  key=lambda p: (p / "fresh.json").exists())
+    like, fresh = (RunView.open(p) for p in runs)
     snapshot = json.loads((fresh.path / "run.json").read_text())
     assert snapshot["options"]["domains"] == pool.split(",")  # the pool came along
     figures = json.loads((fresh.path / "fresh.json").read_text())
