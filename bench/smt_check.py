@@ -26,15 +26,16 @@ from retrolean.skills.formalize.template import formalize_spec, render
 from retrolean.skills.problems.registry import gadget_domains
 from retrolean.skills.problems.spec import ProblemSpec
 from retrolean.tools.smt_check import screen, smt_check
+from retrolean.tools.smt_check.budget import Budget, budgeted_solver, decide
 from retrolean.tools.smt_check.pool import Z3Pool, pool_for
 
 
 def in_process(text: str) -> bool:
-    """Z3 in this process, as smt_check ran before the screen (no limits but Z3's own)."""
-    solver = z3.Solver(ctx=z3.Context())
-    solver.set("timeout", 5000)
+    """Z3 in this process, as the worker runs it (the same solver and budget), unconfined."""
+    budget = Budget.of(5000)
+    solver = budgeted_solver(z3.Context(), budget)
     solver.from_string(text)
-    result = solver.check()
+    result, _why = decide(solver, budget)
     if result == z3.sat:
         solver.model()
     return result == z3.sat

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ import pytest
 import retrolean.tools.smt_check as smt_module
 from retrolean.tools.smt_check import SCREEN_CHECKER, smt_check
 from retrolean.tools.smt_check import pool as pool_module
-from retrolean.tools.smt_check.pool import WorkerFailure, Z3Pool
+from retrolean.tools.smt_check.budget import OUT_OF_STEPS, PAST_BACKSTOP
+from retrolean.tools.smt_check.pool import WorkerFailure, Z3Pool, deadline_s
 
 HARD = ("(declare-const x Int)(declare-const y Int)(declare-const z Int)"
         "(assert (> x 2))(assert (> y 2))(assert (> z 2))"
@@ -66,12 +68,22 @@ def test_a_refused_text_never_reaches_z3(monkeypatch):
     assert calls == []
 
 
-def test_the_time_limit_holds_even_if_a_timeout_option_reached_z3():
-    # The screen refuses `set-option :timeout`; sent to a worker anyway, Z3's own limit holds.
-    assert smt_check("(set-option :timeout 600000)" + HARD + "(check-sat)").status == "refused"
+@pytest.mark.parametrize("lift", ["(set-option :timeout 600000)", "(set-option :rlimit 0)",
+                                  "(set-option :rlimit 4000000000)"])
+def test_the_limits_hold_even_if_an_option_to_lift_them_reached_z3(lift):
+    # The screen refuses these options; sent to a worker anyway, the budget still holds.
+    assert smt_check(lift + HARD + "(check-sat)").status == "refused"
+    start = time.monotonic()
     with Z3Pool(2048, size=1) as pool:
-        answer, _ = pool.check("(set-option :timeout 600000)" + HARD, 300)
-    assert answer["status"] == "unknown" and answer["why"] in ("timeout", "canceled")
+        answer, _ = pool.check(lift + HARD, 300)
+    assert answer["status"] == "unknown" and answer["why"] in (OUT_OF_STEPS, PAST_BACKSTOP)
+    assert time.monotonic() - start < deadline_s(300) + 5
+
+
+def test_a_hard_query_is_out_of_steps_and_said_so():
+    v = smt_check(HARD + "(check-sat)", timeout_ms=200)
+    assert v.status == "timeout" and not v.ok
+    assert "budget (2,000,000 steps, about 200 ms)" in v.reason
 
 
 def test_a_worker_that_does_not_answer_is_stopped_at_the_deadline(monkeypatch):

@@ -27,6 +27,8 @@ model each finds — a counterexample, a witness — depend on how they interlea
 run would not give the same records twice (measured: the same missing-domain query
 alone and beside three others in threads gave different counterexamples). One at a
 time, a query's model depends only on its texts, in any process, after any history.
+Each query runs under a step budget, not a time limit (`smt_check/budget.py`), so
+whether it is decided does not depend on the machine's load either.
 
 Trade-off: links that pass through unknowns of no domain (helpers) are seen by
 the graph but not tested for redundancy; a fresh solver per query re-solves
@@ -52,6 +54,7 @@ from pydantic import BaseModel, Field
 from retrolean.memory.signature import Signature
 from retrolean.tools.proof import Proof, Value
 from retrolean.tools.signatures import smt_signature
+from retrolean.tools.smt_check.budget import Budget, budgeted_solver, decide, gave_up
 from retrolean.tools.smt_check.reader import read_script
 
 PROVER = f"z3 {z3.get_version_string()}"
@@ -166,16 +169,15 @@ def _constants(e: z3.ExprRef, memo: dict[int, frozenset[str]],
 
 def _solve(ctx: z3.Context, timeout_ms: int, *facts: z3.BoolRef
            ) -> tuple[z3.CheckSatResult, z3.ModelRef | None, str]:
-    solver = z3.Solver(ctx=ctx)
-    solver.set("timeout", int(timeout_ms))
+    budget = Budget.of(timeout_ms)
+    solver = budgeted_solver(ctx, budget)
     # Z3's own Ctrl-C handling would cancel this proof (an "undecided" record) and then put
     # Python's SIGINT handler back with SA_RESTART, so a later blocking read ignores Ctrl-C;
     # without it, Ctrl-C reaches Python: KeyboardInterrupt once the check returns.
     solver.set("ctrl_c", False)
     solver.add(*facts)
-    result = solver.check()
-    model = solver.model() if result == z3.sat else None
-    return result, model, solver.reason_unknown() if result == z3.unknown else ""
+    result, why = decide(solver, budget)
+    return result, solver.model() if result == z3.sat else None, why
 
 
 def _assignment(model: z3.ModelRef, constants: dict[str, z3.ExprRef]) -> dict[str, Value]:
@@ -203,11 +205,6 @@ def _proof(outcome: str, start: float, reason: str, **kw: object) -> Proof:
                  elapsed_ms=(time.perf_counter() - start) * 1000, **kw)  # type: ignore[arg-type]
 
 
-def _gave_up(why: str, timeout_ms: int) -> str:
-    return (f"Z3 gave up after {timeout_ms} ms" if "timeout" in why or "canceled" in why
-            else f"Z3 gave up: {why}")
-
-
 @_alone
 def equivalence(original: str, other: str, timeout_ms: int = 5000,
                 names: tuple[str, str] = ("original", "round trip")) -> Proof:
@@ -232,7 +229,7 @@ def equivalence(original: str, other: str, timeout_ms: int = 5000,
                           f"but not the {other_side}", counterexample=_assignment(model, constants),
                           holds_in=side)
         if result == z3.unknown:
-            return _proof("undecided", start, _gave_up(why, timeout_ms))
+            return _proof("undecided", start, gave_up(why, timeout_ms))
     return _proof("holds", start, "equivalent: Z3 proves each side implies the other")
 
 
@@ -267,7 +264,7 @@ def witness_agreement(original: str, original_witness: dict[str, int] | None, ot
             return _proof("fails", start, f"the {source}'s witness does not extend to a solution "
                           f"of the {target}", counterexample=dict(fixed), holds_in=source)
         if result == z3.unknown:
-            return _proof("undecided", start, _gave_up(why, timeout_ms))
+            return _proof("undecided", start, gave_up(why, timeout_ms))
     return _proof("holds", start, f"each side's witness extends to a solution of the other "
                   f"({len(shared)} shared unknowns)")
 
@@ -396,7 +393,7 @@ def missing_domain(missing: str, original: str, dropped: str, domains: DomainPat
         proof = _proof("fails", start, f"the version entails {dropped}'s constraints: the "
                        "domain is still there")
     else:
-        proof = _proof("undecided", start, _gave_up(why, timeout_ms))
+        proof = _proof("undecided", start, gave_up(why, timeout_ms))
     entails: dict[str, bool | None] = {}
     for domain in domains:
         if domain == dropped or not own_constraints(domain):

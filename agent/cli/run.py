@@ -230,7 +230,7 @@ def register(app: typer.Typer) -> None:
             help="model calls in flight at most (default 16)")] = None,
         executor: Annotated[str | None, typer.Option(
             help="local (this process, the default) | ray (a Ray cluster; "
-                 "pip install 'retrolean[ray]')")] = None,
+                 "pip install 'retrolean\\[ray]')")] = None,
         ray_address: Annotated[str | None, typer.Option(
             help="Ray cluster to join (default: start a local Ray)")] = None,
         shard_size: Annotated[int | None, typer.Option(

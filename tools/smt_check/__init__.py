@@ -4,8 +4,9 @@
 declarations, definitions, assertions and one final `check-sat` pass; a
 refused text never reaches Z3), then hands the screened commands to a Z3
 worker process (`pool.py`, `worker.py`) that runs in a scratch directory
-with a time limit, a memory limit and no right to write files, none of which
-the text can lift. `sat` is a pass and carries Z3's model (integer
+with a step budget (`budget.py`: the same answer on any load), a wall-clock
+backstop, a memory limit and no right to write files, none of which the text
+can lift. `sat` is a pass and carries Z3's model (integer
 constants only) as the witness; `unsat`, `unknown`, a time-out, a parse
 error and a refusal are failures with the reason. Every verdict names its
 checker ("z3 4.13.4", or "smt-screen 1" for a refusal) and the screen it
@@ -20,6 +21,7 @@ import logging
 import re
 import time
 
+from retrolean.tools.smt_check.budget import gave_up, out_of_budget
 from retrolean.tools.smt_check.pool import WorkerFailure, deadline_s, pool_for, shutdown_pools
 from retrolean.tools.smt_check.screen import (
     MAX_CHARS,
@@ -82,10 +84,8 @@ def smt_check(text: str, timeout_ms: int = 5000, memory_mb: int = 2048) -> Verdi
     if "memory" in why:
         return verdict(checker, ok=False, status="error",
                        reason=f"Z3 ran out of memory (limit {memory_mb} MB)")
-    timed_out = "timeout" in why or "canceled" in why
-    limit = f" after {timeout_ms} ms" if timed_out else ""
-    return verdict(checker, ok=False, status="timeout" if timed_out else "unknown",
-                   reason=f"Z3 gave up{limit}: {why}")
+    return verdict(checker, ok=False, status="timeout" if out_of_budget(why) else "unknown",
+                   reason=gave_up(why, timeout_ms))
 
 
 def parse_errors(raw: str) -> list[CheckMessage]:

@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from retrolean.tools.smt_check.budget import Budget
 from retrolean.tools.worker_pool import SharedPools, WorkerPool
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,9 @@ def _warn_once(message: str) -> None:
 
 
 def deadline_s(timeout_ms: int) -> float:
-    """How long the caller waits for an answer: Z3's timeout, half again, plus a grace."""
-    return timeout_ms / 1000 * 1.5 + GRACE_S
+    """How long the caller waits for an answer: Z3's wall-clock backstop, a quarter again,
+    plus a grace (Z3 stops itself long before, at its step budget)."""
+    return Budget.of(timeout_ms).wall_ms / 1000 * 1.25 + GRACE_S
 
 
 class Z3Worker:

@@ -8,15 +8,20 @@ address space to its size after start-up plus MEMORY_MB, file size to 0
 instead of dying), no core dumps; Z3's own `memory_max_size` is MEMORY_MB.
 Where the kernel offers Landlock (Linux 5.13+) it also gives up opening any
 file at all, for reading or writing; its first line says whether it did.
-Each request gets a fresh Z3 context and solver with its own `timeout`, so a
-check leaves nothing behind for the next one.
-It imports only the standard library and z3, and is run as a file, not as
-part of the package, so it starts in about the time `import z3` takes.
+Each request gets a fresh Z3 context and a plain-SMT-core solver under the
+request's step budget and wall-clock backstop (`budget.py`: an answer that
+does not depend on the clock or the load), so a check leaves nothing behind
+for the next one.
+It imports only the standard library, z3 and `budget.py` beside it, and is run
+as a file, not as part of the package, so it starts in about the time
+`import z3` takes.
 Trade-off: the limits are process-wide, which is why checks run in separate
 worker processes rather than in the caller's.
 
 Request: {"text": "(declare-const x Int)(assert (> x 2))", "timeout_ms": 5000}
-Answer:  {"status": "sat", "witness": {"x": 3}}; or "unsat"; or "unknown" with "why";
+         (the budget of `budget.Budget.of(timeout_ms)`)
+Answer:  {"status": "sat", "witness": {"x": 3}}; or "unsat"; or "unknown" with "why"
+         (`budget.OUT_OF_STEPS`, `budget.PAST_BACKSTOP` or Z3's reason);
          or "error" with Z3's "error" text.
 First line out: {"ready": true, "z3": "4.13.4", "confined": "landlock 3"}.
 """
@@ -32,6 +37,12 @@ import sys
 from typing import Any, TextIO
 
 import z3
+
+if __name__ == "__main__":  # run as a file: its sibling `budget.py` is not on the path
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from budget import Budget, budgeted_solver, decide  # type: ignore[import-not-found]
+else:
+    from retrolean.tools.smt_check.budget import Budget, budgeted_solver, decide
 
 # Landlock (Linux 5.13+): the same system call numbers on every architecture.
 _CREATE_RULESET, _RESTRICT_SELF = 444, 446
@@ -107,9 +118,9 @@ def witness(model: z3.ModelRef) -> dict[str, int]:
 
 
 def check(text: str, timeout_ms: int, memory_mb: int) -> dict[str, Any]:
-    """Decide one (already screened) text within the time limit."""
-    solver = z3.Solver(ctx=z3.Context())
-    solver.set("timeout", int(timeout_ms))
+    """Decide one (already screened) text within the budget for `timeout_ms`."""
+    budget = Budget.of(timeout_ms)
+    solver = budgeted_solver(z3.Context(), budget)
     solver.set("max_memory", int(memory_mb))
     try:
         solver.from_string(text)
@@ -118,12 +129,14 @@ def check(text: str, timeout_ms: int, memory_mb: int) -> dict[str, Any]:
         return {"status": "error", "error": raw}
     if not solver.assertions():
         return {"status": "empty"}
-    result = solver.check()
+    result, why = decide(solver, budget)
     if result == z3.sat:
         return {"status": "sat", "witness": witness(solver.model())}
     if result == z3.unsat:
         return {"status": "unsat"}
-    return {"status": "unknown", "why": solver.reason_unknown()}
+    if "memory" in why:  # Z3 ran out: this worker is not to be trusted with another check
+        return {"status": "memory"}
+    return {"status": "unknown", "why": why}
 
 
 def answer_channel() -> TextIO:
