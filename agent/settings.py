@@ -53,7 +53,8 @@ class Settings(BaseSettings):
                                               "model-cache.sqlite and store new answers there "
                                               "(--no-cache: neither)")
     embedding_model: str = Field("all-MiniLM-L6-v2", description="sentence-transformers model")
-    z3_timeout_ms: int = Field(5000, ge=1, description="Z3 time limit per check")
+    z3_timeout_ms: int = Field(5000, ge=1, description="Z3 budget per check: ms at a fixed "
+                               "rate of Z3 steps (the same answer under any load)")
     lean: str = Field("lean", description="Lean executable")
     lean_project: Path | None = Field(None, description="Lean project for `lake env lean`")
     lean_timeout_s: float = Field(60.0, gt=0, description="wall-clock limit per Lean check")

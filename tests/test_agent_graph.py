@@ -109,7 +109,7 @@ def test_plain_word_edits():
 def _strict_recipe(tmp_path: Path) -> str:
     text = (RECIPE_DIR / "make-r1-easier-to-prompt.yaml").read_text()
     path = tmp_path / "strict.yaml"
-    path.write_text(text.replace("    min_yield: 0.3\n", "    min_yield: 0.99\n", 1))
+    path.write_text(text.replace("    min_yield: 0.25\n", "    min_yield: 0.99\n", 1))
     return str(path)
 
 

@@ -103,7 +103,9 @@ def test_a_small_domain_pool_forces_collisions_that_are_removed(tmp_path):
     workspace = str(tmp_path / "small")
     assert cli("run", "x", "--n", "4", "--seed", "1", "--domains", pool,
                "--workspace", workspace) == 0
-    assert cli("eval", "fresh-set", "--like", "latest", "--n", "4",
+    # 12 draws of 4 combinations: some repeat what the first run accepted and get past the
+    # stages, so there is something to remove (a combination rejected at formalize is not)
+    assert cli("eval", "fresh-set", "--like", "latest", "--n", "12",
                "--workspace", workspace) == 0
     # two runs in one second sort by their labels, not their order: tell them apart by role
     runs = sorted((tmp_path / "small" / "runs").iterdir(),

@@ -7,11 +7,15 @@ link-redundancy query that Z3 decides in 0.36 s alone gave up at 5 s on a loaded
 2-core machine, because Z3's default QF_NIA strategy gives its first solver 2 s
 of *wall-clock* time before it switches to a slower one.
 
-So every query runs in Z3's plain SMT core (`SimpleSolver`: no strategy that
-switches on the clock) under a resource limit (`rlimit`, Z3's count of its own
+So every query runs through a fixed chain with no step that switches on the
+clock — simplify, propagate values, solve equations, then Z3's SMT core (the
+core alone, without that preprocessing, spent over 40 s on a problem the chain
+decides in 25 ms) — under a resource limit (`rlimit`, Z3's count of its own
 steps) converted from the configured milliseconds at a fixed rate; the wall
 clock only stops a query that runs far past that (BACKSTOP times), which on a
-machine that is not starved never happens before the step limit.
+machine that is not starved should not happen before the step limit. Measured
+on 4,000 recipe problems and 6,262 link proofs: every answer the same as Z3's
+default strategy, the slowest 1.1 s.
 
 This module imports only the standard library and z3: the Z3 worker process
 (`worker.py`, run as a file) loads it from its own directory.
@@ -19,9 +23,11 @@ This module imports only the standard library and z3: the Z3 worker process
 Trade-off: STEPS_PER_MS is one rate measured on this machine's Z3 (about 10,000
 steps per ms on the recipe's problems; single queries ranged from 1,000 to
 150,000), so "5000 ms" is a budget of 50 million steps, which a faster machine
-spends in less time and a slower one in more. The plain SMT core is weaker than
-Z3's tactics on nonlinear real arithmetic; such a query comes back undecided,
-never as a pass.
+spends in less time and a slower one in more. A query whose steps tick slowly
+can still reach the backstop first, and then its answer depends on the clock
+again (none did in the figures above). The chain lacks Z3's nonlinear-real
+solver (nlsat) and bit-blasting; such a query comes back undecided, never as a
+pass.
 
 Example: Budget.of(5000) -> Budget(steps=50000000, wall_ms=40000)
 """
@@ -53,9 +59,12 @@ class Budget:
         return cls(steps=ms * STEPS_PER_MS, wall_ms=ms * BACKSTOP)
 
 
+CHAIN = ("simplify", "propagate-values", "solve-eqs", "smt")  # no step looks at the clock
+
+
 def budgeted_solver(ctx: z3.Context, budget: Budget) -> z3.Solver:
-    """A solver in `ctx` on Z3's plain SMT core, limited by `budget`."""
-    solver = z3.SimpleSolver(ctx=ctx)
+    """A solver in `ctx` running CHAIN, limited by `budget`."""
+    solver = z3.Then(*(z3.Tactic(name, ctx=ctx) for name in CHAIN)).solver()
     solver.set("rlimit", budget.steps)
     solver.set("timeout", budget.wall_ms)
     return solver
@@ -66,7 +75,7 @@ def decide(solver: z3.Solver, budget: Budget) -> tuple[z3.CheckSatResult, str]:
     start = time.monotonic()
     try:
         result = solver.check()
-    except z3.Z3Exception as e:  # the plain core raises where a tactic would say unknown
+    except z3.Z3Exception as e:  # e.g. out of memory: an answer of no kind
         raw = e.value.decode(errors="replace") if isinstance(e.value, bytes) else str(e.value)
         return z3.unknown, raw
     if result != z3.unknown:
